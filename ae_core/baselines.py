@@ -1,0 +1,93 @@
+"""Baselines the autoencoders are measured against: OpenCV inpainting (Telea, Navier-Stokes) and PCA.
+
+Inpainting is the lecture's: `cv2.inpaint(digit_uint8, mask, 3, INPAINT_TELEA or INPAINT_NS)`, one digit at
+a time, the mask nonzero where a pixel is missing. Only the known pixels of the image are read (the rest
+are set to 0 before conversion), so a caller may pass the clean digit or any damaged version of it: what
+lies under the mask never leaks into the repair. Known pixels come back exactly as given (clipped to
+[-1, 1]), so only the repaired ones carry OpenCV's uint8 quantisation.
+
+PCA reconstruction is the linear autoencoder's closed form: project a digit onto the top-k principal
+components of the training digits and back.
+
+Images are in [-1, 1], one digit (28, 28) or a batch (B, 28, 28), torch or numpy; the outputs are float32
+of the same kind and shape.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from ae_core.arrays import as_batch, restore
+
+N_PIXELS = 28 * 28
+
+
+def _inpaint(image, known_mask, radius: float, method: int):
+    """cv2.inpaint with `method` on each digit; known pixels pasted back as given (clipped)."""
+    if tuple(np.shape(image)) != tuple(np.shape(known_mask)):
+        raise ValueError(f"The image and known_mask must have the same shape; got {tuple(np.shape(image))} "
+                         f"and {tuple(np.shape(known_mask))}.")
+    if not radius > 0:
+        raise ValueError(f"The inpainting radius must be a positive number of pixels, not {radius}.")
+    x, single, is_numpy = as_batch(image.detach().cpu() if isinstance(image, torch.Tensor) else image)
+    known = as_batch(known_mask, dtype=torch.bool)[0].cpu().numpy()  # (B, 28, 28)
+    clipped = x.clamp(-1, 1).numpy()  # (B, 28, 28)
+    # A digit with no known pixel gives OpenCV nothing to work from (it would hand back the input
+    # unchanged), so it stays all background.
+    out = np.full(clipped.shape, -1.0, dtype=np.float32)  # (B, 28, 28)
+    for i in np.flatnonzero(known.any(axis=(1, 2))):
+        known_only = np.where(known[i], clipped[i], 0.0)  # (28, 28), unknown pixels never read
+        src = np.round((known_only + 1) / 2 * 255).astype(np.uint8)
+        holes = np.where(known[i], 0, 255).astype(np.uint8)  # OpenCV repairs where the mask is nonzero
+        filled = cv2.inpaint(src, holes, radius, method).astype(np.float32) / 255 * 2 - 1  # (28, 28)
+        out[i] = np.where(known[i], clipped[i], filled)
+    return restore(torch.from_numpy(out), single, is_numpy)
+
+
+def inpaint_telea(image, known_mask, radius: float = 3):
+    """Repair the unknown pixels (~known_mask) with Telea's fast marching method (cv2.INPAINT_TELEA)."""
+    return _inpaint(image, known_mask, radius, cv2.INPAINT_TELEA)
+
+
+def inpaint_navier_stokes(image, known_mask, radius: float = 3):
+    """Repair the unknown pixels (~known_mask) with the Navier-Stokes method (cv2.INPAINT_NS)."""
+    return _inpaint(image, known_mask, radius, cv2.INPAINT_NS)
+
+
+@dataclass
+class PCA:
+    mean: torch.Tensor  # (784,) mean training digit, flattened, float32
+    components: torch.Tensor  # (k, 784) orthonormal rows, by decreasing explained variance, float32
+
+
+def fit_pca(train_images, n_components: int) -> PCA:
+    """Top-k principal components of training digits (N, 28, 28) in [-1, 1].
+
+    Exact and deterministic: eigendecomposition of the 784x784 scatter matrix in float64, each component's
+    sign fixed so that its largest-magnitude entry is positive.
+    """
+    x, _, _ = as_batch(train_images, dtype=torch.float64)  # (N, 28, 28)
+    n = len(x)
+    if not 1 <= n_components <= N_PIXELS:
+        raise ValueError(f"n_components must be between 1 and {N_PIXELS}, not {n_components}.")
+    if n_components > n:
+        raise ValueError(f"n_components ({n_components}) cannot exceed the number of training digits ({n}).")
+    flat = x.reshape(n, N_PIXELS)  # (N, 784)
+    mean = flat.mean(dim=0)  # (784,)
+    centred = flat - mean  # (N, 784)
+    _, eigvecs = torch.linalg.eigh(centred.T @ centred)  # columns by increasing eigenvalue, (784, 784)
+    components = eigvecs[:, -n_components:].flip(1).T  # (k, 784)
+    largest = components.gather(1, components.abs().argmax(dim=1, keepdim=True))  # (k, 1)
+    components = components * torch.sign(largest)
+    return PCA(mean=mean.float(), components=components.float().contiguous())
+
+
+def pca_reconstruct(pca: PCA, images):
+    """Project digits onto the PCA components and back, clipped to [-1, 1]."""
+    x, single, is_numpy = as_batch(images.detach().cpu() if isinstance(images, torch.Tensor) else images)
+    flat = x.reshape(len(x), N_PIXELS)  # (B, 784)
+    codes = (flat - pca.mean) @ pca.components.T  # (B, k)
+    rec = (codes @ pca.components + pca.mean).clamp(-1, 1).reshape(x.shape)  # (B, 28, 28)
+    return restore(rec, single, is_numpy)

@@ -1,0 +1,136 @@
+"""Checkpoints: weights in `<name>.safetensors` and a model card `<name>.json` beside them.
+
+safetensors holds tensors only, so loading a checkpoint can never run code (unlike pickle). The card
+says everything needed to rebuild and judge the model: its config, the training config, the data,
+epochs, seconds, test figures, library versions and the sha256 of the weights file.
+
+Both files are written atomically (a temp file in the same folder, then os.replace): the weights
+first, the card last, so a card on disk always describes complete weights. Anything wrong on load
+(missing, truncated, corrupt, not matching its card) raises CheckpointError, a ValueError whose
+message says what is wrong and what to do.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from ae_core.config import ModelConfig, asdict, from_dict
+from ae_core.models import build_model
+
+CHECKPOINT_ENV = "AE_CHECKPOINT_DIR"
+CARD_FORMAT = 1
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message is meant for the user."""
+
+
+def default_dir() -> Path:
+    """The checkpoint folder: AE_CHECKPOINT_DIR if set, else the repository's checkpoints/."""
+    return Path(os.environ.get(CHECKPOINT_ENV) or Path(__file__).resolve().parent.parent / "checkpoints")
+
+
+def check_name(name: str) -> str:
+    """A checkpoint name is 1-64 letters, digits, '_' or '-', so it can never leave its folder."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise CheckpointError(f"{name!r} is not a valid checkpoint name: use 1-64 letters, digits, _ or -.")
+    return name
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Call write(temp_path) for a temp file beside `path`, then move it over `path` in one step."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; checkpoints are meant to be shared
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save(model: nn.Module, name: str, card: dict, folder: str | Path | None = None) -> Path:
+    """Write `<folder>/<name>.safetensors`, then `<name>.json`: `card` plus the model config, the
+    weights' sha256, versions and a timestamp. Returns the card's path."""
+    folder = Path(folder) if folder is not None else default_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / f"{check_name(name)}.safetensors"
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    _write_atomically(weights, lambda tmp: save_file(tensors, str(tmp)))
+    full_card = {
+        "name": name,
+        "format": CARD_FORMAT,
+        "weights": weights.name,
+        "sha256": _sha256(weights),
+        "model": asdict(model.cfg),
+        **card,
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "numpy": np.__version__},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    path = folder / f"{name}.json"
+    _write_atomically(path, lambda tmp: tmp.write_text(json.dumps(full_card, indent=2) + "\n"))
+    return path
+
+
+def list_checkpoints(folder: str | Path | None = None) -> list[str]:
+    """Names of the checkpoints in `folder` (those with a card), sorted; [] if the folder is missing."""
+    folder = Path(folder) if folder is not None else default_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.json") if NAME_PATTERN.fullmatch(p.stem))
+
+
+def read_card(name: str, folder: str | Path | None = None) -> dict:
+    """The model card of checkpoint `name`, checked to be a readable card."""
+    folder = Path(folder) if folder is not None else default_dir()
+    path = folder / f"{check_name(name)}.json"
+    try:
+        card = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CheckpointError(f"There is no checkpoint {name!r} in {folder}.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"The card {path.name} is not readable JSON ({err}); retrain or restore it.") from err
+    if not isinstance(card, dict) or not isinstance(card.get("model"), dict) or "sha256" not in card:
+        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (no model config or sha256).")
+    return card
+
+
+def load(name: str, folder: str | Path | None = None) -> tuple[nn.Module, dict]:
+    """Rebuild checkpoint `name` from its card and weights: (model in eval mode on the CPU, card)."""
+    folder = Path(folder) if folder is not None else default_dir()
+    card = read_card(name, folder)
+    weights = folder / f"{name}.safetensors"
+    if not weights.is_file():
+        raise CheckpointError(f"The weights file {weights.name} is missing; retrain or restore it.")
+    if _sha256(weights) != card["sha256"]:
+        raise CheckpointError(f"{weights.name} does not match its card (sha256 differs): the file is "
+                              "truncated, corrupt or from another model; retrain or restore it.")
+    try:
+        model = build_model(from_dict(ModelConfig, card["model"]))
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"The card {name}.json describes a model this version cannot build: {err}") from err
+    try:
+        state = load_file(str(weights))
+        model.load_state_dict(state, strict=True)
+    except (SafetensorError, OSError, RuntimeError, ValueError) as err:
+        raise CheckpointError(f"The weights in {weights.name} do not fit the model its card describes "
+                              f"({str(err).splitlines()[0]}); retrain or restore it.") from err
+    return model.eval(), card

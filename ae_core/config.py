@@ -1,0 +1,65 @@
+"""Settings for models and training, as dataclasses.
+
+A model is always built from a `ModelConfig` (`build_model(cfg)`), and a checkpoint's card stores both
+configs as plain dicts, so every committed model can be rebuilt exactly from its card.
+"""
+
+from dataclasses import asdict, dataclass, fields
+
+ARCHITECTURES = ("linear", "conv")
+LOSSES = ("mse", "bce")
+NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian")
+
+
+@dataclass
+class ModelConfig:
+    arch: str = "linear"  # "linear": the lecture's 784 -> d -> 784; "conv": a small convolutional AE
+    code_size: int = 30  # d, the size of the hidden code h (the lecture: 30 standard, 500 denoising)
+    tied: bool = False  # linear only: decoder weight W_x = W_h^T (the lecture's note on PCA)
+    channels: int = 32  # conv only: channels of the first conv layer (the second has twice as many)
+
+    def __post_init__(self):
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(f"Unknown architecture {self.arch!r}; choose one of {', '.join(ARCHITECTURES)}.")
+        if not 1 <= self.code_size <= 4096:
+            raise ValueError(f"The code size must be between 1 and 4096, not {self.code_size}.")
+        if self.tied and self.arch != "linear":
+            raise ValueError("Tied weights exist only for the linear autoencoder.")
+        if self.channels < 1:
+            raise ValueError(f"The number of channels must be positive, not {self.channels}.")
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 20  # passes over the training set (the lecture: 20)
+    batch_size: int = 256  # the lecture: 256
+    lr: float = 1e-3  # Adam learning rate (the lecture: 1e-3)
+    loss: str = "mse"  # "mse" for real-valued pixels, "bce" on [0, 1] pixels (the lecture's two losses)
+    noise: str = "none"  # corruption applied to the inputs: "none" trains a standard AE, else a denoising AE
+    p: float = 0.5  # drop rate for "dropout"/"mask"; sigma for "gaussian"; patch side / 28 for "patch"
+    p_max: float | None = None  # if set, each batch draws its level uniformly from [p, p_max]
+    contractive: float = 0.0  # lambda of the contractive penalty (linear, untied-or-tied, models only)
+    seed: int = 0  # seeds the weights, the shuffling and the noise
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        if self.noise not in NOISE_KINDS:
+            raise ValueError(f"Unknown noise {self.noise!r}; choose one of {', '.join(NOISE_KINDS)}.")
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise ValueError("Epochs, batch size and learning rate must be positive.")
+        if self.p < 0 or (self.p_max is not None and self.p_max < self.p):
+            raise ValueError("The noise level must be >= 0, and p_max (if given) must be >= p.")
+        if self.contractive < 0:
+            raise ValueError("The contractive weight lambda must be >= 0.")
+
+
+def from_dict(cls, values: dict):
+    """Rebuild a config dataclass from a card's dict, ignoring keys this version does not know."""
+    if not isinstance(values, dict):
+        raise ValueError(f"Expected a dict of {cls.__name__} settings, got {type(values).__name__}.")
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+__all__ = ["ModelConfig", "TrainConfig", "from_dict", "asdict"]

@@ -1,0 +1,43 @@
+"""The figures on a model card: how well a model reconstructs clean test digits and repairs the
+lecture's dropout damage, measured by the guide's one convention (see ae_core.metrics).
+
+Damage is seeded per digit (digit i of the test set uses seed + i), so every method, every run and
+every slice of the test set sees the same damaged digits.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from ae_core import metrics, noise
+from ae_core.inference import reconstruct
+
+CARD_P = 0.5  # the lecture's drop rate
+CARD_SEED = 0
+
+
+def reconstruct_in_chunks(model: nn.Module, images: torch.Tensor, chunk: int = 2000) -> torch.Tensor:
+    """reconstruct() over a large (N, 28, 28) set, a chunk at a time to bound memory."""
+    return torch.cat([reconstruct(model, images[i:i + chunk]) for i in range(0, len(images), chunk)])
+
+
+def _finite_or_none(figures: dict) -> dict:
+    """JSON has no NaN: a figure that does not exist (no repaired pixels) is stored as null."""
+    return {k: (None if math.isnan(v) else round(float(v), 6)) for k, v in figures.items()}
+
+
+def card_metrics(model: nn.Module, test_images: torch.Tensor, p: float = CARD_P,
+                 seed: int = CARD_SEED) -> dict:
+    """{"clean": figures, "dropout": figures} on `test_images` (N, 28, 28); dropout at rate p.
+
+    "clean": the model's reconstruction of undamaged digits (whole image only).
+    "dropout": the one-shot output on lecture-dropout digits, whole image and repaired pixels.
+    """
+    everything = torch.ones_like(test_images, dtype=torch.bool)
+    clean = metrics.evaluate(test_images, reconstruct_in_chunks(model, test_images), everything)
+    damaged, known = noise.dropout(test_images, p, seed=seed)
+    repaired = metrics.evaluate(test_images, reconstruct_in_chunks(model, damaged), known)
+    clean = {k: v for k, v in clean.items() if not k.endswith("_repaired")}
+    return {"clean": _finite_or_none(clean), "dropout": _finite_or_none(repaired),
+            "p": p, "seed": seed, "n": len(test_images)}

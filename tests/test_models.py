@@ -1,0 +1,64 @@
+"""Configs build the right models; shapes, the lecture's architecture, tied weights, kernels."""
+
+import pytest
+import torch
+
+from ae_core.config import ModelConfig, TrainConfig, from_dict
+from ae_core.models import ConvAE, LinearAE, build_model, encoder_kernels
+
+
+def test_linear_ae_is_the_lecture_architecture():
+    model = build_model(ModelConfig(code_size=30))
+    assert isinstance(model, LinearAE)
+    assert model.encoder.weight.shape == (30, 784) and model.decoder.weight.shape == (784, 30)
+    x = torch.rand(5, 28, 28) * 2 - 1
+    h = model.encode(x)
+    assert h.shape == (5, 30) and h.abs().max() <= 1  # tanh after the encoder
+    out = model(x)
+    assert out.shape == (5, 28, 28) and out.abs().max() <= 1  # tanh after the decoder
+    expected = torch.tanh(model.decoder(torch.tanh(model.encoder(x.reshape(5, 784))))).reshape(5, 28, 28)
+    torch.testing.assert_close(out, expected)
+
+
+def test_tied_weights_share_the_encoder_matrix():
+    model = build_model(ModelConfig(code_size=12, tied=True))
+    assert not hasattr(model, "decoder")
+    n_params = sum(p.numel() for p in model.parameters())
+    assert n_params == 12 * 784 + 12 + 784  # W_h, b_h, b_x: no separate W_x
+    model.encoder.weight.data.zero_()
+    assert torch.all(model(torch.ones(2, 28, 28)) == 0)  # decoder sees W_h^T = 0 and a zero bias
+
+
+def test_conv_ae_shapes():
+    model = build_model(ModelConfig(arch="conv", code_size=16, channels=4))
+    assert isinstance(model, ConvAE)
+    x = torch.rand(3, 28, 28) * 2 - 1
+    assert model.encode(x).shape == (3, 16)
+    assert model(x).shape == (3, 28, 28)
+    with pytest.raises(ValueError, match="linear"):
+        encoder_kernels(model)
+
+
+def test_kernels_are_encoder_rows():
+    model = build_model(ModelConfig(code_size=7))
+    kernels = encoder_kernels(model)
+    assert kernels.shape == (7, 28, 28)
+    torch.testing.assert_close(kernels[3].flatten(), model.encoder.weight[3])
+
+
+@pytest.mark.parametrize("bad", [dict(arch="mlp"), dict(code_size=0), dict(arch="conv", tied=True)])
+def test_bad_model_config_raises_value_error(bad):
+    with pytest.raises(ValueError):
+        ModelConfig(**bad)
+
+
+@pytest.mark.parametrize("bad", [dict(loss="l1"), dict(noise="salt"), dict(epochs=0), dict(p=0.5, p_max=0.2)])
+def test_bad_train_config_raises_value_error(bad):
+    with pytest.raises(ValueError):
+        TrainConfig(**bad)
+
+
+def test_from_dict_ignores_unknown_keys_and_rejects_non_dicts():
+    assert from_dict(ModelConfig, {"code_size": 3, "future_field": 1}) == ModelConfig(code_size=3)
+    with pytest.raises(ValueError):
+        from_dict(ModelConfig, ["linear"])

