@@ -64,7 +64,7 @@ def _psnr_from_mse(m: np.ndarray) -> np.ndarray:
 
 def _ssim_maps(c01: np.ndarray, o01: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """scikit-image's SSIM per image (B,) and its full SSIM map (B, 28, 28), data_range 1."""
-    pairs = [structural_similarity(c, o, data_range=1.0, full=True) for c, o in zip(c01, o01)]
+    pairs = [structural_similarity(c, o, data_range=1.0, full=True) for c, o in zip(c01, o01, strict=True)]
     return np.array([p[0] for p in pairs], dtype=np.float64), np.stack([p[1] for p in pairs])
 
 

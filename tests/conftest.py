@@ -5,6 +5,9 @@ import torch
 
 from ae_core.data import data_dir, load_mnist
 
+# The browser fixtures live in tests/browser.py; importing them here shares them with every test module.
+from tests.browser import app_server, browser_page, playwright_sync  # noqa: F401
+
 
 def synthetic_digits(n: int = 64, seed: int = 0) -> torch.Tensor:
     """(n, 28, 28) blocky strokes in [-1, 1]: a structured set small models learn in a second."""
@@ -33,3 +36,4 @@ def mnist_test():
     if digits.source != "mnist":
         pytest.skip(f"AE_DATA_DIR={data_dir()} holds no MNIST: {digits.note}")
     return digits
+

@@ -72,7 +72,7 @@ def test_full_region_matches_no_region_for_mse_and_psnr():
 def test_ssim_without_region_is_scikit_image_on_01_pixels():
     clean, output = _digits(seed=3), _digits(seed=4)
     expected = [structural_similarity((c + 1) / 2, (o + 1) / 2, data_range=1.0)
-                for c, o in zip(clean.astype(np.float64), output.astype(np.float64))]
+                for c, o in zip(clean.astype(np.float64), output.astype(np.float64), strict=True)]
     np.testing.assert_allclose(ssim(clean, output), expected, rtol=1e-6)
 
 

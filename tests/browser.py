@@ -1,0 +1,161 @@
+"""Browser-test fixtures: the real app served by Streamlit, driven by Playwright in Debian's chromium.
+
+Not a conftest: tests/conftest.py imports the fixtures from here with
+    from tests.browser import app_server, browser_page, playwright_sync  # noqa: F401
+and tests use them as
+    page = browser_page; page.goto(app_server); wait_for_app(page); screenshot(page, "home")
+
+Chromium comes from Debian (`make test` installs it as root), never from `playwright install`.
+Without it the browser tests skip with a loud reason; with AE_REQUIRE_BROWSER=1 (CI) they fail instead.
+AE_CHROMIUM overrides the browser path (default /usr/bin/chromium).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"  # screenshots and the server log (git-ignored)
+CHROMIUM_ENV = "AE_CHROMIUM"
+REQUIRE_ENV = "AE_REQUIRE_BROWSER"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags chromium keeps dialling out into this machine's closed network.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+SERVER_START_TIMEOUT_S = 60
+APP_RUN_TIMEOUT_MS = 60_000
+
+
+def chromium_path() -> str:
+    """The chromium executable the tests drive: $AE_CHROMIUM, else /usr/bin/chromium."""
+    return os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+
+
+def require_chromium() -> str:
+    """Return the chromium path, or skip the test loudly (fail it if AE_REQUIRE_BROWSER=1)."""
+    path = chromium_path()
+    if os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    why = f"{path} not found; run `make test` as root to install Debian chromium"
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"BROWSER TESTS FAILED ({REQUIRE_ENV}=1): {why}", pytrace=False)
+    pytest.skip(f"BROWSER TESTS SKIPPED: {why}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def _health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[str]:
+    """Serve the real app.py on a free port for the whole session; yields the base URL."""
+    require_chromium()  # no browser, no point in starting the server
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = ARTIFACTS / "streamlit-server.log"
+    env = dict(os.environ)
+    env.pop("AE_CHECKPOINT_DIR", None)  # the browser tests check the repository's own checkpoints/
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py",  # sys.executable: .venv's python
+           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _health_ok(f"{base_url}/_stcore/health"):
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with code {proc.returncode} before answering; "
+                            f"log {log_path}:\n{_tail(log_path)}", pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {base_url}/_stcore/health within "
+                            f"{SERVER_START_TIMEOUT_S} s; log {log_path}:\n{_tail(log_path)}", pytrace=False)
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright_sync():
+    """One Playwright driver (sync API) for the session; browser_page launches chromium from it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def browser_page(playwright_sync, tmp_path):
+    """A fresh chromium (new empty profile) with one 1280x900 page; closed after the test."""
+    executable = require_chromium()
+    context = playwright_sync.chromium.launch_persistent_context(
+        str(tmp_path / "chromium-profile"), executable_path=executable, headless=True,
+        args=CHROMIUM_ARGS, viewport=VIEWPORT)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def wait_for_app(page, timeout_ms: int = APP_RUN_TIMEOUT_MS, settle_ms: int = 250) -> None:
+    """Wait until Streamlit is connected and has finished running the script (or a rerun).
+
+    Same approach as Streamlit's own e2e tests: the stApp element carries data-test-connection-state
+    and data-test-script-state ("initial" -> "running" -> "notRunning"). settle_ms first gives a rerun
+    that an interaction just triggered (widgets debounce) time to start.
+    """
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
+                           state="attached", timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached", timeout=timeout_ms)
+
+
+def app_exceptions(page) -> list[str]:
+    """Texts of the tracebacks (st.exception boxes) the app shows; [] when it ran cleanly."""
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot to test-artifacts/<name>.png and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
