@@ -47,7 +47,11 @@ class LinearAE(nn.Module):
 
 class ConvAE(nn.Module):
     """A small convolutional autoencoder: two stride-2 convolutions down to 7x7, a linear bottleneck of
-    size d, and two transposed convolutions back up. Same interface as LinearAE."""
+    size d, and two transposed convolutions back up. Same interface as LinearAE.
+
+    The code is left linear: with a tanh on it, Adam drives every unit to +-1 within a few dozen steps
+    and the model collapses to the mean digit.
+    """
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -57,7 +61,7 @@ class ConvAE(nn.Module):
             nn.Conv2d(1, c, 3, stride=2, padding=1), nn.ReLU(),  # (B, c, 14, 14)
             nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), nn.ReLU(),  # (B, 2c, 7, 7)
             nn.Flatten(),
-            nn.Linear(2 * c * 49, cfg.code_size), nn.Tanh(),  # (B, d)
+            nn.Linear(2 * c * 49, cfg.code_size),  # (B, d): a linear code (a tanh here saturates and collapses)
         )
         self.decoder = nn.Sequential(
             nn.Linear(cfg.code_size, 2 * c * 49), nn.ReLU(),
