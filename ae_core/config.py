@@ -6,17 +6,19 @@ configs as plain dicts, so every committed model can be rebuilt exactly from its
 
 from dataclasses import asdict, dataclass, fields
 
-ARCHITECTURES = ("linear", "conv")
+ARCHITECTURES = ("linear", "conv", "unet")
 LOSSES = ("mse", "bce")
-NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian")
+NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian", "mixed")
 
 
 @dataclass
 class ModelConfig:
-    arch: str = "linear"  # "linear": the lecture's 784 -> d -> 784; "conv": a small convolutional AE
+    # "linear": the lecture's 784 -> d -> 784; "conv": a small convolutional AE;
+    # "unet": a mask-aware U-Net inpainter (no bottleneck, so no code: code_size is ignored)
+    arch: str = "linear"
     code_size: int = 30  # d, the size of the hidden code h (the lecture: 30 standard, 500 denoising)
     tied: bool = False  # linear only: decoder weight W_x = W_h^T (the lecture's note on PCA)
-    channels: int = 32  # conv only: channels of the first conv layer (the second has twice as many)
+    channels: int = 32  # conv, unet: channels of the first conv layer (each level down doubles them)
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
@@ -34,8 +36,11 @@ class TrainConfig:
     epochs: int = 20  # passes over the training set (the lecture: 20)
     batch_size: int = 256  # the lecture: 256
     lr: float = 1e-3  # Adam learning rate (the lecture: 1e-3)
+    cosine: bool = False  # decay the learning rate to 0 along a cosine over all batches (the lecture: off)
     loss: str = "mse"  # "mse" for real-valued pixels, "bce" on [0, 1] pixels (the lecture's two losses)
-    noise: str = "none"  # corruption applied to the inputs: "none" trains a standard AE, else a denoising AE
+    # corruption applied to the inputs: "none" trains a standard AE, else a denoising AE;
+    # "mixed" draws dropout, mask, patch or gaussian for each batch
+    noise: str = "none"
     p: float = 0.5  # drop rate for "dropout"/"mask"; sigma for "gaussian"; patch side / 28 for "patch"
     p_max: float | None = None  # if set, each batch draws its level uniformly from [p, p_max]
     contractive: float = 0.0  # lambda of the contractive penalty (linear, untied-or-tied, models only)

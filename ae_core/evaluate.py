@@ -11,15 +11,17 @@ import torch
 from torch import nn
 
 from ae_core import metrics, noise
-from ae_core.inference import reconstruct
+from ae_core.inference import repair
 
 CARD_P = 0.5  # the lecture's drop rate
 CARD_SEED = 0
 
 
-def reconstruct_in_chunks(model: nn.Module, images: torch.Tensor, chunk: int = 2000) -> torch.Tensor:
-    """reconstruct() over a large (N, 28, 28) set, a chunk at a time to bound memory."""
-    return torch.cat([reconstruct(model, images[i:i + chunk]) for i in range(0, len(images), chunk)])
+def repair_in_chunks(model: nn.Module, damaged: torch.Tensor, known: torch.Tensor,
+                     chunk: int = 2000) -> torch.Tensor:
+    """repair() over a large (N, 28, 28) set, a chunk at a time to bound memory."""
+    return torch.cat([repair(model, damaged[i:i + chunk], known[i:i + chunk])
+                      for i in range(0, len(damaged), chunk)])
 
 
 def _finite_or_none(figures: dict) -> dict:
@@ -35,9 +37,9 @@ def card_metrics(model: nn.Module, test_images: torch.Tensor, p: float = CARD_P,
     "dropout": the one-shot output on lecture-dropout digits, whole image and repaired pixels.
     """
     everything = torch.ones_like(test_images, dtype=torch.bool)
-    clean = metrics.evaluate(test_images, reconstruct_in_chunks(model, test_images), everything)
+    clean = metrics.evaluate(test_images, repair_in_chunks(model, test_images, everything), everything)
     damaged, known = noise.dropout(test_images, p, seed=seed)
-    repaired = metrics.evaluate(test_images, reconstruct_in_chunks(model, damaged), known)
+    repaired = metrics.evaluate(test_images, repair_in_chunks(model, damaged, known), known)
     clean = {k: v for k, v in clean.items() if not k.endswith("_repaired")}
     return {"clean": _finite_or_none(clean), "dropout": _finite_or_none(repaired),
             "p": p, "seed": seed, "n": len(test_images)}

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ae_core.arrays import as_batch, restore
+from ae_core.models import apply
 
 
 @torch.inference_mode()
@@ -17,6 +18,15 @@ def reconstruct(model: nn.Module, images):
     """The model's output for `images`: x_hat = decode(encode(x)). Also the one-shot inpainting."""
     x, single, is_numpy = as_batch(images)
     return restore(model(x), single, is_numpy)
+
+
+@torch.inference_mode()
+def repair(model: nn.Module, damaged, known_mask):
+    """One-shot inpainting: the model's output for the damaged digit(s). Mask-aware models (the U-Net)
+    are told which pixels are known; autoencoders see the damaged image only, as in the lecture."""
+    x, single, is_numpy = as_batch(damaged)
+    known, _, _ = as_batch(known_mask, dtype=torch.bool)
+    return restore(apply(model, x, known.expand_as(x)), single, is_numpy)
 
 
 @torch.inference_mode()

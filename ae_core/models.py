@@ -1,7 +1,9 @@
-"""The autoencoders: the lecture's LinearAE and a small convolutional one, built from a ModelConfig.
+"""The models: the lecture's LinearAE, a small convolutional AE, and a U-Net inpainter, from a ModelConfig.
 
-Every model maps digits (B, 28, 28) in [-1, 1] to reconstructions of the same shape, and exposes
-`encode` (digits -> code h) and `decode` (code -> digits) so that pages can interpolate in latent space.
+Every model maps digits (B, 28, 28) in [-1, 1] to outputs of the same shape. The two autoencoders have
+a bottleneck and expose `encode` (digits -> code h) and `decode` (code -> digits), so pages can
+interpolate in latent space. The U-Net has no bottleneck: it is built to repair, and it is told which
+pixels are known (`uses_mask`); call any model through `apply(model, damaged, known)`.
 """
 
 import os
@@ -80,9 +82,65 @@ class ConvAE(nn.Module):
         return self.decode(self.encode(x))
 
 
+def _double_conv(c_in: int, c_out: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(),
+                         nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU())
+
+
+class RepairUNet(nn.Module):
+    """A small U-Net that inpaints: (damaged digit, known mask) -> repaired digit.
+
+    Two levels down (28 -> 14 -> 7) and back up, with skip connections. Like OpenCV's inpainting it
+    is told which pixels are known, returns those as given and predicts only the others; unlike it, it
+    has learned what digits look like. No bottleneck, hence no code: not for latent-space pages (and an
+    undamaged digit, all pixels known, comes back unchanged).
+
+    The input is first divided by its largest magnitude (at least 1). MNIST digits always have
+    background pixels at -1, so this exactly undoes the lecture dropout's 1/(1-p) rescaling of the
+    kept pixels, whatever p is, and leaves every other damage unchanged.
+    """
+
+    uses_mask = True
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        c = cfg.channels
+        self.down1 = _double_conv(2, c)  # (B, c, 28, 28); inputs: the digit and its known mask
+        self.down2 = _double_conv(c, 2 * c)  # (B, 2c, 14, 14)
+        self.bottom = _double_conv(2 * c, 4 * c)  # (B, 4c, 7, 7)
+        self.up2 = nn.ConvTranspose2d(4 * c, 2 * c, 2, stride=2)  # 7 -> 14
+        self.merge2 = _double_conv(4 * c, 2 * c)
+        self.up1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)  # 14 -> 28
+        self.merge1 = _double_conv(2 * c, c)
+        self.head = nn.Conv2d(c, 1, 1)
+
+    def forward(self, x: torch.Tensor, known: torch.Tensor | None = None) -> torch.Tensor:
+        x = x.reshape(-1, 1, 28, 28)
+        known = torch.ones_like(x) if known is None else known.reshape(-1, 1, 28, 28).to(x.dtype)
+        x = x / x.abs().amax(dim=(2, 3), keepdim=True).clamp(min=1.0)
+        d1 = self.down1(torch.cat([x, known], dim=1))
+        d2 = self.down2(F.max_pool2d(d1, 2))
+        b = self.bottom(F.max_pool2d(d2, 2))
+        u2 = self.merge2(torch.cat([self.up2(b), d2], dim=1))
+        u1 = self.merge1(torch.cat([self.up1(u2), d1], dim=1))
+        predicted = torch.tanh(self.head(u1))  # (B, 1, 28, 28)
+        return torch.where(known.bool(), x.clamp(-1, 1), predicted).reshape(-1, 28, 28)
+
+
+def apply(model: nn.Module, damaged: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """The model's repair of `damaged` (B, 28, 28): mask-aware models also get the known mask."""
+    return model(damaged, known) if getattr(model, "uses_mask", False) else model(damaged)
+
+
+def has_code(model: nn.Module) -> bool:
+    """True for bottleneck autoencoders (encode/decode exist): the models latent-space pages can use."""
+    return hasattr(model, "encode") and hasattr(model, "decode")
+
+
 def build_model(cfg: ModelConfig) -> nn.Module:
     """The model a config describes, freshly initialised."""
-    return {"linear": LinearAE, "conv": ConvAE}[cfg.arch](cfg)
+    return {"linear": LinearAE, "conv": ConvAE, "unet": RepairUNet}[cfg.arch](cfg)
 
 
 def encoder_kernels(model: nn.Module) -> torch.Tensor:

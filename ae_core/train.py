@@ -21,7 +21,7 @@ from torch import nn
 
 from ae_core import checkpoint, noise
 from ae_core.config import ARCHITECTURES, LOSSES, NOISE_KINDS, ModelConfig, TrainConfig
-from ae_core.models import LinearAE, build_model, get_device
+from ae_core.models import LinearAE, apply, build_model, get_device
 
 
 @dataclass
@@ -42,6 +42,21 @@ def reconstruction_loss(output: torch.Tensor, target: torch.Tensor, kind: str) -
         return F.mse_loss(output, target)
     out01 = ((output + 1) / 2).clamp(1e-6, 1 - 1e-6)
     return F.binary_cross_entropy(out01, (target + 1) / 2)
+
+
+MIXED_KINDS = ("dropout", "mask", "patch", "gaussian")  # what noise="mixed" draws from, one per batch
+
+
+def corrupt_batch(clean: torch.Tensor, cfg: TrainConfig, generator: torch.Generator):
+    """The damaged inputs for one training batch and their known mask: cfg.noise at level cfg.p, or
+    drawn uniformly from [cfg.p, cfg.p_max]; with "mixed", the kind too is drawn for each batch."""
+    level = cfg.p
+    if cfg.p_max is not None:
+        level = cfg.p + (cfg.p_max - cfg.p) * torch.rand(1, generator=generator).item()
+    kind = cfg.noise
+    if kind == "mixed":
+        kind = MIXED_KINDS[torch.randint(len(MIXED_KINDS), (1,), generator=generator).item()]
+    return noise.corrupt(clean, kind, level, generator=generator)
 
 
 def contractive_penalty(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -71,26 +86,26 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     steps = math.ceil(len(images) / cfg.batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, cfg.epochs * steps) if cfg.cosine else None
     history = []
     model.train()
     for epoch in range(1, cfg.epochs + 1):
         order = torch.randperm(len(images), generator=generator)
         total = 0.0
         for step in range(1, steps + 1):
-            clean = images[order[(step - 1) * cfg.batch_size:step * cfg.batch_size]].to(device)  # (B, 28, 28)
-            inputs = clean
+            clean = images[order[(step - 1) * cfg.batch_size:step * cfg.batch_size]]  # (B, 28, 28)
+            inputs, known = clean, torch.ones_like(clean, dtype=torch.bool)
             if cfg.noise != "none":
-                level = cfg.p
-                if cfg.p_max is not None:
-                    level = cfg.p + (cfg.p_max - cfg.p) * torch.rand(1, generator=generator).item()
-                inputs, _ = noise.corrupt(clean.cpu(), cfg.noise, level, generator=generator)
-                inputs = inputs.to(device)
-            loss = reconstruction_loss(model(inputs), clean, cfg.loss)
+                inputs, known = corrupt_batch(clean, cfg, generator)
+            clean, inputs, known = clean.to(device), inputs.to(device), known.to(device)
+            loss = reconstruction_loss(apply(model, inputs, known), clean, cfg.loss)
             if cfg.contractive > 0:
                 loss = loss + cfg.contractive * contractive_penalty(model, inputs)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
             total += loss.item() * len(clean)
             epoch_loss = total / len(images) if step == steps else None
             if progress is not None:
@@ -113,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arch", choices=ARCHITECTURES, default="linear", help="model architecture")
     parser.add_argument("--code-size", type=int, default=30, help="size d of the hidden code")
     parser.add_argument("--tied", action="store_true", help="linear only: decoder weight = encoder weight^T")
-    parser.add_argument("--channels", type=int, default=32, help="conv only: channels of the first layer")
+    parser.add_argument("--channels", type=int, default=32, help="conv, unet: channels of the first layer")
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=256, help="digits per batch")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    parser.add_argument("--cosine", action="store_true", help="decay the learning rate along a cosine")
     parser.add_argument("--loss", choices=LOSSES, default="mse", help="reconstruction loss")
     parser.add_argument("--noise", choices=NOISE_KINDS, default="none",
                         help="corruption of the inputs; anything but 'none' trains a denoising AE")
@@ -139,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         checkpoint.check_name(args.name)
         model_cfg = ModelConfig(args.arch, args.code_size, args.tied, args.channels)
-        train_cfg = TrainConfig(args.epochs, args.batch_size, args.lr, args.loss, args.noise, args.p,
-                                args.p_max, args.contractive, args.seed)
+        train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, cosine=args.cosine,
+                                loss=args.loss, noise=args.noise, p=args.p, p_max=args.p_max,
+                                contractive=args.contractive, seed=args.seed)
     except ValueError as err:
         parser.error(str(err))
     train, test = load_mnist(train=True, download=args.download), load_mnist(train=False)

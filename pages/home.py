@@ -24,7 +24,8 @@ else:
     st.table(pd.DataFrame(
         [{"name": c["name"], "architecture": c["model"]["arch"], "code size d": c["model"]["code_size"],
           "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
-          "clean PSNR (dB)": c["metrics"]["clean"]["psnr"],
+          # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
+          "clean PSNR (dB)": None if c["model"]["arch"] == "unet" else c["metrics"]["clean"]["psnr"],
           "dropout PSNR (dB)": c["metrics"]["dropout"]["psnr"]}
          for c in cards]).set_index("name"))
     st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "

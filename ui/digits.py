@@ -1,0 +1,104 @@
+"""The digit source every page shares: draw it, pick it from MNIST, or upload an image.
+
+`digit_source(key)` shows the three sources and returns the current digit, (28, 28) float32 in [-1, 1],
+or None (with a sentence saying what to do) when there is none yet. The digit is kept in the page's own
+session key `<key>_digit`, so it survives page switches (Streamlit drops keyed widget values when the
+user leaves a page; see the guide).
+"""
+
+import numpy as np
+import streamlit as st
+
+from ae_core.data import class_counts, digit
+from ae_core.preprocess import load_image_bytes, to_mnist_digit
+from ui.images import to_uint8
+from ui.loaders import data_notice, test_digits
+
+SOURCES = ("Draw", "MNIST", "Upload")
+CANVAS_PX = 280  # 10 canvas pixels per MNIST pixel
+STROKE_PX = 22  # ~2 MNIST pixels once the drawing is fitted into 20x20, like a pen stroke in MNIST
+MAX_UPLOAD_PIXELS = 4096 * 4096
+
+
+def _remember(key: str, name: str, default):
+    """A widget default that survives page switches: the last value, copied into our own key."""
+    return st.session_state.setdefault(f"{key}_saved_{name}", default)
+
+
+def _save(key: str, name: str):
+    st.session_state[f"{key}_saved_{name}"] = st.session_state[f"{key}_{name}"]
+
+
+def _set_digit(key: str, image: np.ndarray, label: str) -> None:
+    st.session_state[f"{key}_digit"] = np.asarray(image, dtype=np.float32)
+    st.session_state[f"{key}_digit_label"] = label
+
+
+def _from_canvas(key: str) -> None:
+    from streamlit_drawable_canvas import st_canvas  # needs a running Streamlit script (see the guide)
+
+    left, right = st.columns([3, 1])
+    with left:
+        result = st_canvas(stroke_width=STROKE_PX, stroke_color="#ffffff", background_color="#000000",
+                           height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw",
+                           return_image_data=True, key=f"{key}_canvas")
+        st.caption("Draw one digit, large, in the middle. The toolbar undoes, redoes and clears.")
+    image = result.image_data
+    if image is None:
+        return
+    try:
+        _set_digit(key, to_mnist_digit(image), "your drawing")
+    except ValueError as err:
+        with right:
+            st.info(str(err))
+        return
+    with right:
+        st.image(to_uint8(st.session_state[f"{key}_digit"], 4), caption="what the models see (28x28)")
+
+
+def _from_mnist(key: str) -> None:
+    digits = test_digits()
+    data_notice(digits)
+    counts = class_counts(digits)
+    label_col, index_col, random_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+    label = label_col.selectbox("Class", range(10), index=_remember(key, "class", 7), key=f"{key}_class",
+                                on_change=_save, args=(key, "class"))
+    index_default = min(_remember(key, "index", 0), counts[label] - 1)
+    index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, index_default,
+                                   key=f"{key}_index", on_change=_save, args=(key, "index"))
+    if random_col.button("Random", key=f"{key}_random", icon=":material/casino:"):
+        index = int(np.random.default_rng().integers(counts[label]))
+        st.session_state[f"{key}_saved_index"] = index
+        st.rerun()
+    _set_digit(key, digit(digits, label, index).numpy(), f"test digit {label} #{index}")
+
+
+def _from_upload(key: str) -> None:
+    upload = st.file_uploader("An image of one digit (PNG, JPEG, ...)", type=None, key=f"{key}_upload")
+    if upload is None:
+        return
+    try:
+        _set_digit(key, to_mnist_digit(load_image_bytes(upload.getvalue(), MAX_UPLOAD_PIXELS)), upload.name)
+    except ValueError as err:
+        st.error(f"{upload.name}: {err}")
+
+
+def digit_source(key: str) -> np.ndarray | None:
+    """Let the user draw, pick or upload a digit; returns it, (28, 28) in [-1, 1], or None."""
+    source = st.segmented_control("Digit source", SOURCES, default=_remember(key, "source", "MNIST"),
+                                  key=f"{key}_source", on_change=_save, args=(key, "source"))
+    if source == "Draw":
+        _from_canvas(key)
+    elif source == "Upload":
+        _from_upload(key)
+    else:
+        _from_mnist(key)
+    current = st.session_state.get(f"{key}_digit")
+    if current is None:
+        st.info("No digit yet: draw one, upload an image, or pick one from MNIST.")
+    return current
+
+
+def digit_label(key: str) -> str:
+    """Where the current digit came from, for captions."""
+    return st.session_state.get(f"{key}_digit_label", "")
