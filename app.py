@@ -10,5 +10,6 @@ st.set_page_config(page_title="AE Lab", page_icon=":material/auto_awesome:", lay
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/repair.py", title="Repair", icon=":material/healing:", url_path="repair"),
 ]
 st.navigation(pages).run()

@@ -116,15 +116,24 @@ def compare(clean: torch.Tensor, condition: Condition, methods: dict[str, Method
     A method that cannot apply (inpainting with no known pixel anywhere) maps to None.
     """
     damaged, known = condition.apply(clean, seed=seed)
-    observed = observe(clean, known)
     results: dict[str, Outcome | None] = {}
+    for name, (output, seconds) in repair_all(clean, damaged, known, methods).items():
+        results[name] = None if output is None else Outcome(metrics.evaluate(clean, output, known), seconds)
+    return results
+
+
+def repair_all(clean: torch.Tensor, damaged: torch.Tensor, known: torch.Tensor,
+               methods: dict[str, Method]) -> dict[str, tuple[torch.Tensor | None, float]]:
+    """Every method's repair of the same damage, (N, 28, 28), and the seconds it took; (None, 0.0) for a
+    method that cannot apply (inpainting with no known pixel). `clean` is only used to form `observed`."""
+    observed = observe(clean, known)
+    outputs = {}
     for name, method in methods.items():
         if method.needs_known and not bool(known.any()):
-            results[name] = None
+            outputs[name] = (None, 0.0)
             continue
         start = time.perf_counter()
         with torch.inference_mode():
             output = method.run(damaged, known, observed)
-        seconds = time.perf_counter() - start
-        results[name] = Outcome(metrics.evaluate(clean, output, known), seconds)
-    return results
+        outputs[name] = (output, time.perf_counter() - start)
+    return outputs

@@ -19,11 +19,6 @@ def to_uint8(image, scale: int = 1) -> np.ndarray:
     return np.kron(grey, np.ones((scale, scale), dtype=np.uint8)) if scale > 1 else grey
 
 
-def mask_image(known_mask, scale: int = 1) -> np.ndarray:
-    """The known mask as an image: known pixels black, damaged ones white."""
-    return to_uint8(np.where(np.asarray(known_mask, dtype=bool), -1.0, 1.0), scale)
-
-
 def image_row(images: dict[str, np.ndarray], scale: int = 4, per_row: int | None = None) -> None:
     """Show digits side by side, each with its caption, all on the same grey scale."""
     items = list(images.items())

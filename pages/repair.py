@@ -1,0 +1,172 @@
+"""Repair: damage a digit, then watch the autoencoders and OpenCV's inpainting repair it, with numbers."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from ae_core import benchmark, metrics, noise
+from ae_core.models import has_code
+from ui.digits import digit_label, digit_source
+from ui.images import image_row, png_bytes, to_uint8
+from ui.loaders import load_model, model_cards
+from ui.repair import DAMAGES, DEFAULT_MODELS, DEFAULTS, ROLES, comparison_png, methods_for, read_setup
+
+PAINT_PX = 280  # the painting canvas: 10 screen pixels per digit pixel
+
+st.title("Repair")
+st.write(
+    "Damage a digit and let four autoencoder methods and OpenCV's two inpainting algorithms repair it. "
+    "The lecture's claim is that the autoencoder \"actually does better\": here are the pictures *and* "
+    "the numbers. Every image uses the same grey scale, so what looks darker is darker."
+)
+
+# The setup comes from the URL once per session (a shared link), then lives in our own session key.
+if "repair_setup" not in st.session_state:
+    setup, problems = read_setup(st.query_params.to_dict())
+    st.session_state.repair_setup = setup
+    st.session_state.repair_saved_class, st.session_state.repair_saved_index = setup["class"], setup["index"]
+    for problem in problems:
+        st.warning(problem)
+setup = st.session_state.repair_setup
+
+
+def reset() -> None:
+    """Back to the defaults: forget the setup, the widgets' values and the URL."""
+    for key in [k for k in st.session_state if k.startswith("repair_")]:
+        del st.session_state[key]
+    st.query_params.clear()
+
+
+def pick_models() -> dict:
+    """The model for each role, from a picker listing every checkpoint by its card."""
+    cards = {c["name"]: c for c in model_cards()[0]}
+    picks = st.session_state.setdefault("repair_models", {})
+    models = {}
+    with st.expander("Models", icon=":material/model_training:"):
+        columns = st.columns(len(ROLES))
+        for column, (role, title) in zip(columns, ROLES.items(), strict=True):
+            names = [n for n, c in cards.items() if role != "projection" or c["model"]["arch"] != "unet"]
+            if not names:
+                column.info(f"No checkpoint can serve as the {title}.")
+                continue
+            default = picks.get(role, DEFAULT_MODELS[role])
+            name = column.selectbox(title, names, index=names.index(default) if default in names else 0,
+                                    key=f"repair_model_{role}", format_func=lambda n: _describe(cards[n]))
+            picks[role] = name
+            try:
+                models[role] = load_model(name)[0]
+            except ValueError as err:
+                column.error(f"{name} cannot be used: {err}")
+    return models
+
+
+def _describe(card: dict) -> str:
+    m, t = card["model"], card["training"]
+    code = "no code" if m["arch"] == "unet" else f"d={m['code_size']}"
+    return f"{card['name']} ({m['arch']}, {code}, trained on {t['noise']})"
+
+
+def damage_controls(clean: np.ndarray) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The damage widgets; returns (damaged, known), each (1, 28, 28), or None if nothing is painted yet."""
+    kinds = list(DAMAGES)
+    left, middle, right = st.columns([2, 3, 2], vertical_alignment="bottom")
+    kind = left.selectbox("Damage", kinds, index=kinds.index(setup["damage"]), format_func=DAMAGES.get,
+                          key="repair_damage")
+    setup["damage"] = kind
+    x = torch.from_numpy(clean)[None]  # (1, 28, 28)
+    if kind in ("dropout", "mask"):
+        setup["p"] = middle.slider("p, the fraction of pixels dropped", 0.0, 1.0, float(setup["p"]), 0.05,
+                                   key="repair_p")
+        seed_box, new = right.columns([3, 2], vertical_alignment="bottom")
+        if new.button("New noise", key="repair_new_noise", icon=":material/refresh:"):
+            setup["seed"] = (setup["seed"] + 1) % 2**31
+            st.session_state.pop("repair_seed", None)
+        setup["seed"] = seed_box.number_input("Seed", 0, 2**31 - 1, int(setup["seed"]), key="repair_seed")
+        return noise.corrupt(x, kind, setup["p"], seed=setup["seed"])
+    if kind == "patch":
+        size = middle.slider("Patch size (pixels)", 1, 28, 10, key="repair_patch_size")
+        top = right.slider("Top", 0, 27, 9, key="repair_patch_top")
+        left_edge = right.slider("Left", 0, 27, 9, key="repair_patch_left")
+        return noise.patch(x, top=top, left=left_edge, size=size)
+    if kind == "gaussian":
+        sigma = middle.slider("sigma (on [-1, 1] pixels)", 0.0, 2.0, 0.5, 0.05, key="repair_sigma")
+        return noise.gaussian(x, sigma, seed=setup["seed"])
+    return painted_damage(x)
+
+
+def painted_damage(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """Paint over the digit: painted pixels are removed (grey), as with the lecture's bad pixels."""
+    from streamlit_drawable_canvas import st_canvas
+
+    background = png_bytes(to_uint8(x[0].numpy(), PAINT_PX // 28))
+    result = st_canvas(stroke_width=18, stroke_color="rgba(255, 80, 80, 1)", background_image=background,
+                       height=PAINT_PX, width=PAINT_PX, return_image_data=True, key="repair_paint")
+    st.caption("Paint over the part of the digit to remove; the toolbar undoes and clears.")
+    if result.image_data is None or not result.image_data[:, :, 3].any():
+        st.info("Paint over part of the digit to damage it.")
+        return None
+    painted = result.image_data[:, :, 3].reshape(28, PAINT_PX // 28, 28, PAINT_PX // 28).mean(axis=(1, 3)) > 64
+    return noise.given_mask(x, torch.from_numpy(~painted)[None])
+
+
+def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, models: dict) -> None:
+    x = torch.from_numpy(clean)[None]  # (1, 28, 28)
+    outputs = benchmark.repair_all(x, damaged, known, methods_for(models))
+    grid = {"original": clean, "damaged": damaged[0].clamp(-1, 1).numpy(),
+            "mask (white = damaged)": np.where(known[0].numpy(), -1.0, 1.0)}
+    grid |= {name: out[0].numpy() for name, (out, _) in outputs.items() if out is not None}
+    image_row(grid, scale=4)
+    skipped = [name for name, (out, _) in outputs.items() if out is None]
+    if skipped:
+        st.caption(f"{', '.join(skipped)}: not applicable, no pixel is known, so inpainting has nothing to "
+                   "start from.")
+
+    figures = {name: metrics.evaluate(x, out, known) for name, (out, _) in outputs.items() if out is not None}
+    table = pd.DataFrame(figures).T[list(metrics.METRIC_INFO)]
+    higher = [c for c in table.columns if not c.startswith("mse")]
+    lower = [c for c in table.columns if c.startswith("mse")]
+    styled = (table.style.format("{:.3f}", na_rep="—")
+              .highlight_max(subset=higher, props="font-weight: bold; background-color: #d7f0d7")
+              .highlight_min(subset=lower, props="font-weight: bold; background-color: #d7f0d7"))
+    left, right = st.columns([3, 2])
+    left.dataframe(styled, key="repair_metrics", width="stretch")
+    left.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Best of each column highlighted.")
+    ranked = table["psnr"].sort_values()
+    chart = go.Figure(go.Bar(x=ranked.values, y=ranked.index, orientation="h",
+                             marker_color=["#2a9d8f" if n == ranked.index[-1] else "#9aa5b1" for n in ranked.index],
+                             text=[f"{v:.1f} dB" for v in ranked.values], textposition="auto"))
+    chart.update_layout(title="Whole-image PSNR (dB): higher is better", height=300,
+                        margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    right.plotly_chart(chart, key="repair_ranking", width="stretch")
+    st.download_button("Download the comparison (PNG)", png_bytes(comparison_png(grid)),
+                       file_name="ae-lab-repair.png", mime="image/png", icon=":material/download:",
+                       key="repair_download")
+
+
+@st.fragment
+def damage_and_repair(clean: np.ndarray, models: dict) -> None:
+    """Damage and results: changing p, the seed or the damage reruns only this part of the page."""
+    damage = damage_controls(clean)
+    if setup["damage"] != "painted":
+        st.query_params.update({"class": setup["class"], "index": setup["index"], "damage": setup["damage"],
+                                "p": f"{setup['p']:g}", "seed": setup["seed"]})
+    if damage is None:
+        return
+    show_results(clean, *damage, models)
+
+
+source_column, _ = st.columns([3, 2])
+with source_column:
+    clean = digit_source("repair")
+st.button("Reset to the defaults", key="repair_reset", on_click=reset, icon=":material/restart_alt:")
+if clean is None:
+    st.stop()
+setup["class"] = st.session_state.get("repair_saved_class", DEFAULTS["class"])
+setup["index"] = st.session_state.get("repair_saved_index", DEFAULTS["index"])
+st.caption(f"Current digit: {digit_label('repair')}")
+models = pick_models()
+if not any(has_code(m) for m in models.values()):
+    st.warning("No autoencoder checkpoint could be loaded: only OpenCV's inpainting is compared.")
+damage_and_repair(clean, models)

@@ -1,0 +1,94 @@
+"""AppTest of the Repair page: it runs, and every main control changes what is shown."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "repair.py")
+METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", "Telea", "Navier-Stokes"]
+
+
+def _run(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _psnr(at: AppTest) -> dict:
+    assert not at.exception, at.exception
+    return at.dataframe[0].value["psnr"].to_dict()
+
+
+def test_default_setup_compares_every_method_on_a_7():
+    at = _run()
+    assert list(_psnr(at)) == METHODS
+    assert "test digit 7 #0" in " ".join(c.value for c in at.caption)
+    assert at.query_params["damage"] == "dropout" and at.query_params["p"] == "0.5"
+    assert at.get("plotly_chart") and at.get("download_button")
+
+
+def test_moving_p_changes_the_figures():
+    at = _run()
+    before = _psnr(at)
+    at.slider(key="repair_p").set_value(0.8).run()
+    after = _psnr(at)
+    assert all(after[m] < before[m] for m in ("Telea", "Navier-Stokes"))  # more damage, worse repair
+    assert at.query_params["p"] == "0.8"
+
+
+def test_extreme_p_still_shows_results():
+    nothing_dropped = _psnr(_run({"p": "0"}))
+    assert set(nothing_dropped) == set(METHODS) and nothing_dropped["Telea"] == 100.0  # untouched: perfect
+    at = _run({"p": "1"})
+    assert set(_psnr(at)) == set(METHODS) - {"Telea", "Navier-Stokes"}  # nothing known to inpaint from
+    assert any("not applicable" in c.value for c in at.caption)
+
+
+def test_new_noise_changes_the_seed_and_the_figures():
+    at = _run()
+    before = _psnr(at)
+    at.button(key="repair_new_noise").click().run()
+    assert at.number_input(key="repair_seed").value == 1
+    assert _psnr(at) != before
+
+
+def test_changing_the_damage_kind():
+    at = _run()
+    at.selectbox(key="repair_damage").set_value("gaussian").run()
+    figures = _psnr(at)
+    assert "Telea" not in figures and "standard AE" in figures  # nothing known: no inpainting
+    assert any("not applicable" in c.value for c in at.caption)
+    at.selectbox(key="repair_damage").set_value("patch").run()
+    assert set(_psnr(at)) == set(METHODS)
+
+
+def test_query_string_picks_the_digit_and_damage():
+    at = _run({"class": "3", "index": "2", "damage": "mask", "p": "0.3", "seed": "5"})
+    assert not at.exception
+    assert at.selectbox(key="repair_class").value == 3 and at.number_input(key="repair_index").value == 2
+    assert at.selectbox(key="repair_damage").value == "mask" and at.slider(key="repair_p").value == 0.3
+    assert at.number_input(key="repair_seed").value == 5
+    assert "test digit 3 #2" in " ".join(c.value for c in at.caption)
+
+
+def test_nonsense_query_values_fall_back_with_a_warning():
+    at = _run({"class": "eleven", "p": "nan", "damage": "fire", "seed": "-4"})
+    assert not at.exception
+    assert len(at.warning) == 4
+    assert at.slider(key="repair_p").value == 0.5 and at.selectbox(key="repair_damage").value == "dropout"
+
+
+def test_reset_restores_the_defaults():
+    at = _run({"class": "3", "p": "0.9"})
+    at.button(key="repair_reset").click().run()
+    assert not at.exception
+    assert at.selectbox(key="repair_class").value == 7 and at.slider(key="repair_p").value == 0.5
+
+
+def test_model_picker_changes_the_models_figures():
+    at = _run()
+    before = _psnr(at)["standard AE"]
+    at.selectbox(key="repair_model_standard").set_value("denoising_d500").run()
+    figures = _psnr(at)
+    assert figures["standard AE"] != before and figures["standard AE"] == figures["denoising AE"]

@@ -1,0 +1,83 @@
+"""What the Repair page shows and shares: its setup in the URL, the method line-up, the comparison PNG.
+
+The setup (digit class and index, damage, p, seed) is mirrored in the URL's query string so a teacher
+can share exactly what they see; `read_setup` validates whatever the URL holds and falls back to the
+defaults, with a warning, for anything it cannot use.
+"""
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ae_core import benchmark
+from ae_core.models import has_code
+from ui.images import to_uint8
+
+DAMAGES = {"dropout": "lecture dropout", "mask": "plain masking", "patch": "grey patch",
+           "gaussian": "Gaussian noise", "painted": "a mask you paint"}
+DEFAULTS = {"class": 7, "index": 0, "damage": "dropout", "p": 0.5, "seed": 0}
+ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "manifold projection",
+         "best": "best model"}
+DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
+                  "best": "repair_unet"}
+
+
+def read_setup(query: dict) -> tuple[dict, list[str]]:
+    """The setup a query string describes, and one sentence per value that had to be replaced."""
+    setup, problems = dict(DEFAULTS), []
+    parsers = {"class": lambda v: _int_in(v, 0, 9), "index": lambda v: _int_in(v, 0, 10**6),
+               "damage": lambda v: v if v in DAMAGES and v != "painted" else None,
+               "p": lambda v: _float_in(v, 0.0, 1.0), "seed": lambda v: _int_in(v, 0, 2**31 - 1)}
+    for key, parse in parsers.items():
+        if key not in query:
+            continue
+        value = parse(str(query[key]))
+        if value is None:
+            problems.append(f"The link's {key}={query[key]!r} cannot be used; showing {DEFAULTS[key]!r} instead.")
+        else:
+            setup[key] = value
+    return setup, problems
+
+
+def _int_in(text: str, low: int, high: int) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _float_in(text: str, low: float, high: float) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None  # NaN fails both comparisons
+
+
+def methods_for(models: dict) -> dict[str, benchmark.Method]:
+    """The line-up, by display name, from the model picked for each role (missing roles are skipped)."""
+    methods = {}
+    if "standard" in models:
+        methods["standard AE"] = benchmark.one_shot(models["standard"])
+    if "denoising" in models:
+        methods["denoising AE"] = benchmark.one_shot(models["denoising"])
+    if "projection" in models and has_code(models["projection"]):
+        methods["manifold projection"] = benchmark.projection(models["projection"])
+    if "best" in models:
+        methods["best model"] = benchmark.one_shot(models["best"])
+    methods["Telea"] = benchmark.inpainting("telea")
+    methods["Navier-Stokes"] = benchmark.inpainting("navier-stokes")
+    return methods
+
+
+def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
+    """The results grid as one picture: each digit enlarged, its caption underneath. (H, W) uint8."""
+    side, gap, caption = 28 * scale, 8, 18
+    width = len(images) * (side + gap) + gap
+    canvas = Image.new("L", (width, side + caption + 2 * gap), color=255)
+    draw = ImageDraw.Draw(canvas)
+    for i, (name, image) in enumerate(images.items()):
+        left = gap + i * (side + gap)
+        canvas.paste(Image.fromarray(to_uint8(image, scale)), (left, gap))
+        draw.text((left, side + gap + 3), name[:20], fill=0)
+    return np.asarray(canvas)
