@@ -86,7 +86,9 @@ def app_server() -> Iterator[str]:
     env.pop("AE_CHECKPOINT_DIR", None)  # the browser tests check the repository's own checkpoints/
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",  # sys.executable: .venv's python
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--browser.gatherUsageStats", "false"]
+    # Not --server.fileWatcherType none: with it, Streamlit 1.67 shows the legacy pages/ navigation
+    # (file names) instead of the st.navigation menu that app.py registers.
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -1,0 +1,86 @@
+"""Browser: on the real Repair page, draw a 7 with the mouse, damage it with dropout p = 0.7, see every
+method's repair and figures; pick an MNIST digit; switch a model."""
+
+import re
+
+import pytest
+
+from tests.browser import app_exceptions, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def _draw_a_seven(page) -> None:
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    x0, y0, w = box["x"], box["y"], box["width"]
+    strokes = [[(0.25, 0.22), (0.75, 0.22)], [(0.75, 0.22), (0.45, 0.85)]]  # the bar, then the stem
+    for stroke in strokes:
+        page.mouse.move(x0 + stroke[0][0] * w, y0 + stroke[0][1] * w)
+        page.mouse.down()
+        for fx, fy in stroke[1:]:
+            page.mouse.move(x0 + fx * w, y0 + fy * w, steps=12)
+        page.mouse.up()
+
+
+def _metrics_text(page) -> str:
+    return page.locator('[data-testid="stDataFrame"]').first.inner_text()
+
+
+def test_draw_damage_and_compare(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/repair?p=0.7")
+    wait_for_app(page)
+    assert app_exceptions(page) == []
+    expect(page.get_by_text("Navier-Stokes", exact=True).filter(visible=True).first).to_be_visible()
+    screenshot(page, "repair-mnist")
+
+    page.get_by_text("Draw", exact=True).click()
+    wait_for_app(page)
+    _draw_a_seven(page)
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("Current digit: your drawing")).to_be_visible()
+    expect(page.get_by_text("what the models see (28x28)")).to_be_visible()
+    for caption in ("original", "damaged", "standard AE", "denoising AE", "manifold projection", "best model",
+                    "Telea", "Navier-Stokes"):
+        expect(page.get_by_text(caption, exact=True).filter(visible=True).first).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    assert "p=0.7" in page.url
+    assert app_exceptions(page) == []
+    screenshot(page, "repair-drawn")
+
+
+def test_pick_a_digit_move_p_and_switch_a_model(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/repair")
+    wait_for_app(page)
+    expect(page.get_by_text("Current digit: test digit 7 #0")).to_be_visible()
+
+    index = page.get_by_label(re.compile(r"^Index"))
+    index.fill("5")
+    index.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text("Current digit: test digit 7 #5")).to_be_visible()
+    assert "index=5" in page.url
+
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowRight")  # 0.5 -> 0.7 in steps of 0.05
+    wait_for_app(page, settle_ms=800)
+    assert "p=0.7" in page.url
+
+    page.get_by_text("Models").first.click()
+    picker = page.get_by_role("combobox", name="standard AE")
+    picker.click()
+    picker.fill("denoising_d500")
+    picker.press("Enter")
+    wait_for_app(page)
+    expect(picker).to_have_value(re.compile("^denoising_d500"))
+    assert app_exceptions(page) == []
+    screenshot(page, "repair-models")
