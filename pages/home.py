@@ -1,16 +1,51 @@
-"""Home: what AE Lab is, and the models it ships (read from their model cards)."""
+"""Home: what an autoencoder is, what each page offers, and the models AE Lab ships (from their cards)."""
 
 import pandas as pd
 import streamlit as st
 
 from ui.loaders import model_cards
 
+
+def diagram(code_label: str, code_height: float) -> str:
+    """Graphviz DOT of x -> encoder -> h -> decoder -> x_hat; the code's box height shows its size."""
+    return f"""digraph {{
+  rankdir=LR; bgcolor="transparent"; node [fontname="Helvetica", fontsize=16, style=filled];
+  x [label="x\\n784 pixels", shape=box, height=1.6, width=0.9, fillcolor="#dbe9f6"];
+  enc [label="encoder\\nh = tanh(W_h x + b_h)", shape=invtrapezium, fillcolor="#f4f4f4"];
+  h [label="{code_label}", shape=box, height={code_height}, width=0.9, fillcolor="#ffe5b4"];
+  dec [label="decoder\\nx̂ = tanh(W_x h + b_x)", shape=trapezium, fillcolor="#f4f4f4"];
+  xhat [label="x̂\\n784 pixels", shape=box, height=1.6, width=0.9, fillcolor="#dbe9f6"];
+  x -> enc -> h -> dec -> xhat;
+}}"""
+
+
 st.title("AE Lab")
 st.write(
-    "An autoencoder learns to reproduce its input through a code: an **encoder** maps a digit x to a "
-    "code h, a **decoder** maps h back to a reconstruction x̂. Trained only on digits, it can repair "
-    "damaged digits, because whatever it outputs lies near the digits it has seen. AE Lab turns the "
-    "NYU Deep Learning lecture *Introduction to autoencoders* into something you can try."
+    "An **autoencoder** is a network trained to give back its input. Its **encoder** maps a digit x to a "
+    "code h, its **decoder** maps h back to a reconstruction x̂, and training makes x̂ close to x. That "
+    "sounds pointless until you restrict it: squeeze x through a small code, or feed it damaged digits and "
+    "ask for the clean ones. Then, to succeed, it has to learn what digits look like."
+)
+st.write(
+    "An **under-complete** code (smaller than the input, the lecture's d = 30) forces a compressed "
+    "description, like PCA but non-linear. An **over-complete** code (the lecture's d = 500 for 784 pixels "
+    "is already generous) could simply copy its input, so it needs another constraint: the "
+    "**denoising** autoencoder sees damaged digits and must output the clean one, which teaches it where "
+    "real digits lie, the training manifold. That is why it can repair digits OpenCV's inpainting cannot."
+)
+st.graphviz_chart(diagram("code h\\nd = 30", 0.5), width="stretch")
+st.caption("Under-complete: the standard autoencoder, 784 → 30 → 784. The code is a bottleneck.")
+st.graphviz_chart(diagram("code h\\nd = 500", 1.3), width="stretch")
+st.caption("A wide code, 784 → 500 → 784, trained to denoise: the lecture's denoising autoencoder.")
+
+st.subheader("What you can do here")
+st.markdown(
+    "- **Repair**: draw, pick or upload a digit, damage it (the lecture's dropout noise, masking, a grey "
+    "patch, Gaussian noise or a mask you paint) and compare the standard and denoising autoencoders, "
+    "manifold projection and the best model against Telea and Navier-Stokes inpainting, with numbers.\n"
+    "- **Interpolate**: walk from one digit to another in pixel space and in the code space, and see "
+    "which path stays among digits.\n"
+    "- **Kernels**: the encoder's learned weights as images, standard vs denoising."
 )
 
 st.subheader("Shipped models")
@@ -22,11 +57,13 @@ if not cards:
             "`python -m ae_core.train --name my_model` and reload this page.")
 else:
     st.table(pd.DataFrame(
-        [{"name": c["name"], "architecture": c["model"]["arch"], "code size d": c["model"]["code_size"],
+        [{"name": c["name"], "architecture": c["model"]["arch"],
+          "code size d": None if c["model"]["arch"] == "unet" else c["model"]["code_size"],
           "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
           # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
           "clean PSNR (dB)": None if c["model"]["arch"] == "unet" else c["metrics"]["clean"]["psnr"],
           "dropout PSNR (dB)": c["metrics"]["dropout"]["psnr"]}
          for c in cards]).set_index("name"))
     st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "
-               "Dropout: the lecture's noise at p = 0.5, repaired in one pass.")
+               "Dropout: the lecture's noise at p = 0.5, repaired in one pass. A U-Net has no code: it "
+               "repairs, it does not compress.")
