@@ -73,7 +73,15 @@ def test_ssim_without_region_is_scikit_image_on_01_pixels():
     clean, output = _digits(seed=3), _digits(seed=4)
     expected = [structural_similarity((c + 1) / 2, (o + 1) / 2, data_range=1.0)
                 for c, o in zip(clean.astype(np.float64), output.astype(np.float64), strict=True)]
-    np.testing.assert_allclose(ssim(clean, output), expected, rtol=1e-6)
+    np.testing.assert_allclose(ssim(clean, output), expected, rtol=0, atol=1e-12)
+
+
+def test_ssim_map_over_a_region_is_scikit_image_full_map():
+    clean, output = _digits(seed=10), _digits(seed=11)
+    region = np.random.default_rng(12).random(clean.shape) < 0.3
+    expected = [structural_similarity((c + 1) / 2, (o + 1) / 2, data_range=1.0, full=True)[1][r].mean()
+                for c, o, r in zip(clean.astype(np.float64), output.astype(np.float64), region, strict=True)]
+    np.testing.assert_allclose(ssim(clean, output, region), expected, rtol=0, atol=1e-12)
 
 
 def test_torch_and_numpy_give_the_same_numbers():
