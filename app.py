@@ -1,7 +1,9 @@
 """AE Lab: an interactive companion to the lecture "Introduction to autoencoders" (NYU Deep Learning, week 7).
 
 Run with `make run` (or `streamlit run app.py`). This file is only the router: it sets the page config
-and registers the pages explicitly with st.navigation.
+and registers the pages explicitly with st.navigation. The pages live in app_pages/, not pages/: with a
+pages/ folder, Streamlit 1.67 serves a direct link such as /repair from it as a legacy page, without
+running this router (no page config, file names as the menu).
 """
 
 import streamlit as st
@@ -9,7 +11,7 @@ import streamlit as st
 st.set_page_config(page_title="AE Lab", page_icon=":material/auto_awesome:", layout="wide")
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/repair.py", title="Repair", icon=":material/healing:", url_path="repair"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/repair.py", title="Repair", icon=":material/healing:", url_path="repair"),
 ]
 st.navigation(pages).run()

@@ -87,8 +87,6 @@ def app_server() -> Iterator[str]:
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",  # sys.executable: .venv's python
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false"]
-    # Not --server.fileWatcherType none: with it, Streamlit 1.67 shows the legacy pages/ navigation
-    # (file names) instead of the st.navigation menu that app.py registers.
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

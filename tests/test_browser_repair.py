@@ -32,9 +32,12 @@ def test_draw_damage_and_compare(app_server, browser_page):
     from playwright.sync_api import expect
 
     page = browser_page
-    page.goto(f"{app_server}/repair?p=0.7")
+    page.goto(f"{app_server}/repair?p=0.7")  # a shared link goes through app.py's router
     wait_for_app(page)
     assert app_exceptions(page) == []
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("Home")
+    expect(nav).not_to_contain_text("app")  # not Streamlit's legacy file-name menu
     expect(page.get_by_text("Navier-Stokes", exact=True).filter(visible=True).first).to_be_visible()
     screenshot(page, "repair-mnist")
 
@@ -84,3 +87,30 @@ def test_pick_a_digit_move_p_and_switch_a_model(app_server, browser_page):
     expect(picker).to_have_value(re.compile("^denoising_d500"))
     assert app_exceptions(page) == []
     screenshot(page, "repair-models")
+
+
+def test_paint_a_mask_and_repair_it(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/repair")
+    wait_for_app(page)
+    damage = page.get_by_role("combobox", name="Damage")
+    damage.click()
+    damage.fill("a mask you paint")
+    damage.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text("Paint over part of the digit to damage it.")).to_be_visible()
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.3 * box["height"], steps=12)
+    page.mouse.up()
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("Paint over part of the digit to damage it.")).to_have_count(0)
+    expect(page.get_by_text("best model", exact=True).filter(visible=True).first).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    assert app_exceptions(page) == []
+    screenshot(page, "repair-painted")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "repair.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "repair.py")
 METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", "Telea", "Navier-Stokes"]
 
 
