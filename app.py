@@ -13,5 +13,7 @@ st.set_page_config(page_title="AE Lab", page_icon=":material/auto_awesome:", lay
 pages = [
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("app_pages/repair.py", title="Repair", icon=":material/healing:", url_path="repair"),
+    st.Page("app_pages/interpolate.py", title="Interpolate", icon=":material/timeline:", url_path="interpolate"),
+    st.Page("app_pages/kernels.py", title="Kernels", icon=":material/grid_view:", url_path="kernels"),
 ]
 st.navigation(pages).run()

@@ -53,15 +53,16 @@ def _from_canvas(key: str) -> None:
             st.info(str(err))
         return
     with right:
-        st.image(to_uint8(st.session_state[f"{key}_digit"], 4), caption="what the models see (28x28)")
+        st.image(to_uint8(st.session_state[f"{key}_digit"], 4), caption="what the models see (28x28)",
+                 output_format="PNG")
 
 
-def _from_mnist(key: str) -> None:
+def _from_mnist(key: str, default_class: int) -> None:
     digits = test_digits()
     data_notice(digits)
     counts = class_counts(digits)
     label_col, index_col, random_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-    label = label_col.selectbox("Class", range(10), index=_remember(key, "class", 7), key=f"{key}_class",
+    label = label_col.selectbox("Class", range(10), index=_remember(key, "class", default_class), key=f"{key}_class",
                                 on_change=_save, args=(key, "class"))
     index_default = min(_remember(key, "index", 0), counts[label] - 1)
     index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, index_default,
@@ -83,8 +84,9 @@ def _from_upload(key: str) -> None:
         st.error(f"{upload.name}: {err}")
 
 
-def digit_source(key: str) -> np.ndarray | None:
-    """Let the user draw, pick or upload a digit; returns it, (28, 28) in [-1, 1], or None."""
+def digit_source(key: str, default_class: int = 7) -> np.ndarray | None:
+    """Let the user draw, pick or upload a digit; returns it, (28, 28) in [-1, 1], or None.
+    MNIST starts at the first test digit of `default_class`."""
     source = st.segmented_control("Digit source", SOURCES, default=_remember(key, "source", "MNIST"),
                                   key=f"{key}_source", on_change=_save, args=(key, "source"))
     if source == "Draw":
@@ -92,7 +94,7 @@ def digit_source(key: str) -> np.ndarray | None:
     elif source == "Upload":
         _from_upload(key)
     else:
-        _from_mnist(key)
+        _from_mnist(key, default_class)
     current = st.session_state.get(f"{key}_digit")
     if current is None:
         st.info("No digit yet: draw one, upload an image, or pick one from MNIST.")

@@ -26,7 +26,7 @@ def image_row(images: dict[str, np.ndarray], scale: int = 4, per_row: int | None
     for start in range(0, len(items), per_row):
         columns = st.columns(per_row)
         for column, (caption, image) in zip(columns, items[start:start + per_row], strict=False):
-            column.image(to_uint8(image, scale), caption=caption, width="stretch")
+            column.image(to_uint8(image, scale), caption=caption, width="stretch", output_format="PNG")  # lossless
 
 
 def png_bytes(image: np.ndarray) -> bytes:

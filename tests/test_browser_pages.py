@@ -1,0 +1,52 @@
+"""Browser: every page opens from the menu without an error; scrub α on Interpolate; Kernels draws its grids."""
+
+import pytest
+
+from tests.browser import app_exceptions, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels"}
+
+
+def test_every_page_opens_from_the_menu(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(app_server)
+    wait_for_app(page)
+    for link, heading in PAGES.items():
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(link, exact=True).click()
+        wait_for_app(page)
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        assert app_exceptions(page) == [], link
+        screenshot(page, f"page-{link.lower()}")
+
+
+def test_scrub_alpha_on_interpolate(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/interpolate")
+    wait_for_app(page)
+    expect(page.get_by_text("pixel space, α=0.50")).to_be_visible()
+    slider = page.get_by_role("slider", name="α, from A (0) to B (1)")
+    slider.focus()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("pixel space, α=0.65")).to_be_visible()
+    expect(page.get_by_text("latent space (standard_d30), α=0.65")).to_be_visible()
+    assert app_exceptions(page) == []
+    screenshot(page, "interpolate-scrubbed")
+
+
+def test_kernels_draws_both_grids(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/kernels")
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
+    assert app_exceptions(page) == []
