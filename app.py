@@ -8,6 +8,9 @@ running this router (no page config, file names as the menu).
 
 import streamlit as st
 
+from ui.loaders import limit_torch_threads
+
+limit_torch_threads()
 st.set_page_config(page_title="AE Lab", page_icon=":material/auto_awesome:", layout="wide")
 
 pages = [

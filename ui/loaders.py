@@ -10,7 +10,15 @@ import torch
 from ae_core import checkpoint
 from ae_core.data import Digits, load_mnist
 
-torch.set_num_threads(1)  # one user's work must not starve the others on a 2-core machine
+
+def limit_torch_threads() -> None:
+    """One torch thread per script run, so one user's work cannot starve the others on 2 cores.
+
+    Called by app.py on every run: Streamlit runs each rerun in a new thread, and the limit set in an
+    earlier thread does not hold there (torch.get_num_threads() still says 1, but OpenMP spins up its
+    own pool); repairs then ran 10-100x slower on a busy machine.
+    """
+    torch.set_num_threads(1)
 
 
 def model_cards() -> tuple[list[dict], list[str]]:
