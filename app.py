@@ -18,5 +18,6 @@ pages = [
     st.Page("app_pages/repair.py", title="Repair", icon=":material/healing:", url_path="repair"),
     st.Page("app_pages/interpolate.py", title="Interpolate", icon=":material/timeline:", url_path="interpolate"),
     st.Page("app_pages/kernels.py", title="Kernels", icon=":material/grid_view:", url_path="kernels"),
+    st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:", url_path="benchmarks"),
 ]
 st.navigation(pages).run()

@@ -45,7 +45,9 @@ st.markdown(
     "manifold projection and the best model against Telea and Navier-Stokes inpainting, with numbers.\n"
     "- **Interpolate**: walk from one digit to another in pixel space and in the code space, and see "
     "which path stays among digits.\n"
-    "- **Kernels**: the encoder's learned weights as images, standard vs denoising."
+    "- **Kernels**: the encoder's learned weights as images, standard vs denoising.\n"
+    "- **Benchmarks**: every method on the whole test set, as curves and tables, and any model measured "
+    "on demand."
 )
 
 st.subheader("Shipped models")

@@ -6,7 +6,8 @@ from tests.browser import app_exceptions, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels"}
+PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels",
+         "Benchmarks": "Benchmarks"}
 
 
 def test_every_page_opens_from_the_menu(app_server, browser_page):

@@ -1,0 +1,113 @@
+"""Benchmarks: the stored results of bench/quality.py as curves and tables, and a model measured on demand."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ae_core import benchmark, metrics
+from ui.loaders import data_notice, load_model, model_names, test_digits
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json"
+BASELINES = ("Telea", "Navier-Stokes")
+KINDS = {"dropout": "lecture dropout", "mask": "plain masking"}
+
+
+@st.cache_data(show_spinner=False)
+def read_results(path: str, modified: float) -> dict:
+    """bench/results/quality.json, re-read only when the file changes (its mtime is part of the key)."""
+    return json.loads(Path(path).read_text())
+
+
+def curves(results: dict, kind: str, key: str) -> go.Figure:
+    """One line per method: the figure `key` against the drop rate p, for one kind of damage."""
+    rows = [r for r in results["repair"] if r["kind"] == kind]
+    fig = go.Figure()
+    for name in rows[0]["results"]:
+        values = [None if r["results"][name] is None else r["results"][name][key] for r in rows]
+        dash = "dash" if name in BASELINES else ("dot" if name.startswith("damaged") else "solid")
+        fig.add_trace(go.Scatter(x=[r["level"] for r in rows], y=values, name=name, mode="lines+markers",
+                                 line={"dash": dash}))
+    fig.update_layout(xaxis_title="p, the fraction of pixels dropped", yaxis_title=metrics.METRIC_INFO[key],
+                      height=460, margin={"t": 30}, legend={"font": {"size": 11}})
+    return fig
+
+
+def condition_table(row: dict) -> pd.DataFrame:
+    """Methods down, the six figures across, for one damage condition."""
+    table = pd.DataFrame({name: figures or {} for name, figures in row["results"].items()}).T
+    return table.reindex(columns=list(metrics.METRIC_INFO))
+
+
+st.title("Benchmarks")
+st.write(
+    "Does the autoencoder beat Telea and Navier-Stokes, by how much, and at which damage levels? These are "
+    "the stored results of `python bench/quality.py` on the MNIST test set: every method repairs the same "
+    "damaged digits and is scored the same way. Nothing here is recomputed when the page loads."
+)
+
+if not RESULTS.is_file():
+    st.info("No benchmark results yet: run `.venv/bin/python bench/quality.py` and reload this page.")
+    st.stop()
+try:
+    results = read_results(str(RESULTS), RESULTS.stat().st_mtime)
+    meta = results["meta"]
+except (ValueError, KeyError) as err:
+    st.error(f"{RESULTS.name} cannot be read ({err}); regenerate it with `.venv/bin/python bench/quality.py`.")
+    st.stop()
+st.caption(f"{meta['n_test']:,} test digits ({meta['source']}), generated {meta['created']}; "
+           "full report: docs/BENCHMARKS.md.")
+
+kind_col, key_col = st.columns(2)
+kind = kind_col.segmented_control("Damage", list(KINDS), default="dropout", format_func=KINDS.get,
+                                  key="bench_kind") or "dropout"
+key = key_col.selectbox("Figure", list(metrics.METRIC_INFO), format_func=metrics.METRIC_INFO.get,
+                        key="bench_metric")
+st.plotly_chart(curves(results, kind, key), key="bench_curves", width="stretch")
+
+labels = [r["condition"] for r in results["repair"]]
+label = st.selectbox("All figures for one condition", labels, index=labels.index("dropout p=0.5"),
+                     key="bench_condition")
+row = next(r for r in results["repair"] if r["condition"] == label)
+st.dataframe(condition_table(row).style.format("{:.3f}", na_rep="n/a"), key="bench_table", width="stretch")
+st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". n/a: inpainting needs at least one known pixel.")
+
+st.subheader("Clean digits through a bottleneck, against PCA with as many components")
+st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clean")
+
+st.subheader("Measure a model now")
+st.write("Evaluate any checkpoint on a slice of the test set, with the same damage and scoring, next to "
+         "Navier-Stokes. This runs on demand, a few seconds for a few hundred digits.")
+names = model_names()
+if not names:
+    st.info("No checkpoint to measure: train one with `python -m ae_core.train --name my_model`.")
+    st.stop()
+pick, size = st.columns(2)
+name = pick.selectbox("Model", names, key="bench_model")
+n = size.slider("Test digits", 100, 2000, 500, 100, key="bench_slice")
+if st.button("Evaluate", key="bench_evaluate", icon=":material/play_arrow:"):
+    digits = test_digits()
+    data_notice(digits)
+    try:
+        model = load_model(name)[0]
+    except ValueError as err:
+        st.error(f"{name} cannot be used: {err}")
+        st.stop()
+    methods = {name: benchmark.one_shot(model), "Navier-Stokes": benchmark.inpainting("navier-stokes")}
+    conditions = [c for c in benchmark.standard_conditions() if c.kind == "dropout"]
+    progress = st.progress(0.0, text="Evaluating...")
+    rows = []
+    for i, condition in enumerate(conditions, start=1):
+        outcomes = benchmark.compare(digits.images[:n], condition, methods)
+        rows += [{"p": condition.level, "method": m, "PSNR (dB)": o.figures["psnr"], "SSIM": o.figures["ssim"]}
+                 for m, o in outcomes.items()]
+        progress.progress(i / len(conditions), text=f"Evaluating... {condition.label}")
+    progress.empty()
+    table = pd.DataFrame(rows).pivot(index="method", columns="p", values="PSNR (dB)")
+    st.session_state.bench_measured = {"name": name, "n": min(n, len(digits)), "table": table}
+measured = st.session_state.get("bench_measured")
+if measured:
+    st.write(f"Whole-image PSNR (dB) on lecture dropout, first {measured['n']:,} test digits:")
+    st.dataframe(measured["table"].style.format("{:.2f}"), key="bench_measured_table")
