@@ -51,3 +51,17 @@ def test_kernels_draws_both_grids(app_server, browser_page):
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
     assert app_exceptions(page) == []
+
+
+def test_benchmarks_shows_curves_and_measures_a_model(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/benchmarks")
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
+    page.get_by_role("button", name="Evaluate").click()
+    wait_for_app(page, settle_ms=500)
+    expect(page.get_by_text("Whole-image PSNR (dB) on lecture dropout, first 500 test digits:")).to_be_visible()
+    assert app_exceptions(page) == []
+    screenshot(page, "benchmarks-measured")
