@@ -53,7 +53,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_atomically(path: Path, write) -> None:
+def write_atomically(path: Path, write) -> None:
     """Call write(temp_path) for a temp file beside `path`, then move it over `path` in one step."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -73,7 +73,7 @@ def save(model: nn.Module, name: str, card: dict, folder: str | Path | None = No
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / f"{check_name(name)}.safetensors"
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    _write_atomically(weights, lambda tmp: save_file(tensors, str(tmp)))
+    write_atomically(weights, lambda tmp: save_file(tensors, str(tmp)))
     full_card = {
         "name": name,
         "format": CARD_FORMAT,
@@ -86,8 +86,41 @@ def save(model: nn.Module, name: str, card: dict, folder: str | Path | None = No
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     path = folder / f"{name}.json"
-    _write_atomically(path, lambda tmp: tmp.write_text(json.dumps(full_card, indent=2) + "\n"))
+    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(full_card, indent=2) + "\n"))
     return path
+
+
+def companion_path(name: str, suffix: str, folder: str | Path | None = None) -> Path:
+    """`<folder>/<name><suffix>`: a file computed from checkpoint `name` and kept beside it, such as its
+    latent map (`.latent.json`) or anomaly summary (`.anomaly.json`). list_checkpoints() skips these."""
+    folder = Path(folder) if folder is not None else default_dir()
+    return folder / f"{check_name(name)}{suffix}"
+
+
+def save_companion(data: dict, name: str, suffix: str, folder: str | Path | None = None,
+                   compact: bool = False) -> Path:
+    """Write `data` as JSON to companion_path(name, suffix, folder), atomically; returns the path."""
+    path = companion_path(name, suffix, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, separators=(",", ":")) if compact else json.dumps(data, indent=1)
+    write_atomically(path, lambda tmp: tmp.write_text(text + "\n"))
+    return path
+
+
+def load_companion(name: str, suffix: str, what: str, command: str, required: tuple[str, ...],
+                   folder: str | Path | None = None) -> dict:
+    """A companion file of checkpoint `name`, checked to hold the `required` keys. Raises ValueError
+    with what to do (`command` recomputes it) when it is missing, unreadable or not `what` it should be."""
+    path = companion_path(name, suffix, folder)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{path.name} is missing; compute it with `{command}`.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path.name} is not readable JSON ({err}); recompute it with `{command}`.") from err
+    if not isinstance(data, dict) or any(k not in data for k in required):
+        raise ValueError(f"{path.name} is not {what}; recompute it with `{command}`.")
+    return data
 
 
 def list_checkpoints(folder: str | Path | None = None) -> list[str]:

@@ -46,6 +46,8 @@ st.markdown(
     "- **Interpolate**: walk from one digit to another in pixel space and in the code space, and see "
     "which path stays among digits.\n"
     "- **Kernels**: the encoder's learned weights as images, standard vs denoising.\n"
+    "- **Latent map**: the test set's codes on a 2-D map, your digit on it; click anywhere to decode.\n"
+    "- **Anomaly score**: how unusual a digit looks to a bottleneck autoencoder (try drawing a letter).\n"
     "- **Benchmarks**: every method on the whole test set, as curves and tables, and any model measured "
     "on demand."
 )

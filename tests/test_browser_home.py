@@ -2,11 +2,12 @@
 
 import pytest
 
+from ae_core import checkpoint
 from tests.browser import REPO, app_exceptions, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-CARDS = sorted(p.stem for p in (REPO / "checkpoints").glob("*.json"))
+CARDS = checkpoint.list_checkpoints(REPO / "checkpoints")  # model cards only, not *.anomaly.json etc.
 
 
 def test_home_shows_title_and_every_model_card(app_server, browser_page):

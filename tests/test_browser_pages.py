@@ -7,7 +7,7 @@ from tests.browser import app_exceptions, screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels",
-         "Benchmarks": "Benchmarks"}
+         "Latent map": "Latent map", "Anomaly score": "Anomaly score", "Benchmarks": "Benchmarks"}
 
 
 def test_every_page_opens_from_the_menu(app_server, browser_page):
@@ -65,3 +65,38 @@ def test_benchmarks_shows_curves_and_measures_a_model(app_server, browser_page):
     expect(page.get_by_text("Whole-image PSNR (dB) on lecture dropout, first 500 test digits:")).to_be_visible()
     assert app_exceptions(page) == []
     screenshot(page, "benchmarks-measured")
+
+
+def test_latent_map_decodes_a_clicked_point(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/latent")
+    wait_for_app(page)
+    expect(page.get_by_text("your digit's point, decoded", exact=False)).to_be_visible()
+    plot = page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.4 * box["height"])
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("decoded at (", exact=False)).to_be_visible()
+    assert app_exceptions(page) == []
+    screenshot(page, "latent-clicked")
+
+
+def test_anomaly_score_changes_with_the_digit(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/anomaly")
+    wait_for_app(page)
+    verdict = page.get_by_text("more unusual than", exact=False)
+    expect(verdict).to_be_visible()
+    before = verdict.inner_text()
+    page.get_by_label("Class").click()
+    page.get_by_label("Class").fill("1")
+    page.get_by_label("Class").press("Enter")
+    wait_for_app(page, settle_ms=500)
+    expect(verdict).not_to_have_text(before)
+    assert app_exceptions(page) == []
+    screenshot(page, "anomaly")
