@@ -92,3 +92,13 @@ def test_model_picker_changes_the_models_figures():
     at.selectbox(key="repair_model_standard").set_value("denoising_d500").run()
     figures = _psnr(at)
     assert figures["standard AE"] != before and figures["standard AE"] == figures["denoising AE"]
+
+
+def test_random_picks_another_digit_of_the_class():
+    at = _run()
+    seen = set()
+    for _ in range(5):
+        at.button(key="repair_random").click().run()
+        assert not at.exception
+        seen.add(at.number_input(key="repair_index").value)
+    assert len(seen) > 1 and at.selectbox(key="repair_class").value == 7

@@ -57,6 +57,12 @@ def _from_canvas(key: str) -> None:
                  output_format="PNG")
 
 
+def _random_index(key: str, count: int) -> None:
+    """The "Random" button: a random index in the current class (set before the widgets are drawn)."""
+    index = int(np.random.default_rng().integers(count))
+    st.session_state[f"{key}_index"] = st.session_state[f"{key}_saved_index"] = index
+
+
 def _from_mnist(key: str, default_class: int) -> None:
     digits = test_digits()
     data_notice(digits)
@@ -64,13 +70,13 @@ def _from_mnist(key: str, default_class: int) -> None:
     label_col, index_col, random_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     label = label_col.selectbox("Class", range(10), index=_remember(key, "class", default_class), key=f"{key}_class",
                                 on_change=_save, args=(key, "class"))
-    index_default = min(_remember(key, "index", 0), counts[label] - 1)
-    index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, index_default,
-                                   key=f"{key}_index", on_change=_save, args=(key, "index"))
-    if random_col.button("Random", key=f"{key}_random", icon=":material/casino:"):
-        index = int(np.random.default_rng().integers(counts[label]))
-        st.session_state[f"{key}_saved_index"] = index
-        st.rerun()
+    # The index widget's value lives in session state (so "Random" can set it), clamped to the class.
+    index_key = f"{key}_index"
+    st.session_state[index_key] = min(st.session_state.get(index_key, _remember(key, "index", 0)), counts[label] - 1)
+    index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, key=index_key,
+                                   on_change=_save, args=(key, "index"))
+    random_col.button("Random", key=f"{key}_random", icon=":material/casino:", on_click=_random_index,
+                      args=(key, counts[label]))
     _set_digit(key, digit(digits, label, index).numpy(), f"test digit {label} #{index}")
 
 
