@@ -114,3 +114,28 @@ def test_paint_a_mask_and_repair_it(app_server, browser_page):
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
     assert app_exceptions(page) == []
     screenshot(page, "repair-painted")
+
+
+def test_upload_an_image_and_a_broken_file(app_server, browser_page, tmp_path):
+    from PIL import Image, ImageDraw
+    from playwright.sync_api import expect
+
+    digit = Image.new("L", (120, 160), 255)  # dark ink on white paper, as a photo of a drawing would be
+    ImageDraw.Draw(digit).line([(30, 30), (90, 30), (50, 140)], fill=0, width=12)
+    digit.save(tmp_path / "seven.png")
+    (tmp_path / "notes.png").write_bytes(b"this is not an image")
+
+    page = browser_page
+    page.goto(f"{app_server}/repair")
+    wait_for_app(page)
+    page.get_by_text("Upload", exact=True).click()
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "notes.png"))
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("notes.png:", exact=False).first).to_be_visible()
+    assert app_exceptions(page) == []
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "seven.png"))
+    wait_for_app(page, settle_ms=800)
+    expect(page.get_by_text("Current digit: seven.png")).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    assert app_exceptions(page) == []
