@@ -13,6 +13,8 @@ from ui.images import image_row, png_bytes, to_uint8
 from ui.loaders import load_model, model_cards
 from ui.repair import DAMAGES, DEFAULT_MODELS, DEFAULTS, ROLES, comparison_png, methods_for, read_setup
 
+COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
+                 "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
 PAINT_PX = 280  # the painting canvas: 10 screen pixels per digit pixel
 
 st.title("Repair")
@@ -125,15 +127,16 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
 
     figures = {name: metrics.evaluate(x, out, known) for name, (out, _) in outputs.items() if out is not None}
     table = pd.DataFrame(figures).T[list(metrics.METRIC_INFO)]
-    higher = [c for c in table.columns if not c.startswith("mse")]
-    lower = [c for c in table.columns if c.startswith("mse")]
+    ranked = table["psnr"].sort_values()
+    table = table.rename(columns=COLUMN_TITLES)
+    higher = [c for c in table.columns if not c.startswith("MSE")]
+    lower = [c for c in table.columns if c.startswith("MSE")]
     styled = (table.style.format("{:.3f}", na_rep="—")
               .highlight_max(subset=higher, props="font-weight: bold; background-color: #d7f0d7")
               .highlight_min(subset=lower, props="font-weight: bold; background-color: #d7f0d7"))
     left, right = st.columns([3, 2])
     left.dataframe(styled, key="repair_metrics", width="stretch")
     left.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Best of each column highlighted.")
-    ranked = table["psnr"].sort_values()
     chart = go.Figure(go.Bar(x=ranked.values, y=ranked.index, orientation="h",
                              marker_color=["#2a9d8f" if n == ranked.index[-1] else "#9aa5b1" for n in ranked.index],
                              text=[f"{v:.1f} dB" for v in ranked.values], textposition="auto"))

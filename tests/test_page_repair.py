@@ -17,7 +17,7 @@ def _run(query: dict | None = None) -> AppTest:
 
 def _psnr(at: AppTest) -> dict:
     assert not at.exception, at.exception
-    return at.dataframe[0].value["psnr"].to_dict()
+    return at.dataframe[0].value["PSNR (dB)"].to_dict()
 
 
 def test_default_setup_compares_every_method_on_a_7():
