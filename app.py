@@ -20,6 +20,7 @@ pages = [
     st.Page("app_pages/kernels.py", title="Kernels", icon=":material/grid_view:", url_path="kernels"),
     st.Page("app_pages/latent.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent"),
     st.Page("app_pages/anomaly.py", title="Anomaly score", icon=":material/warning:", url_path="anomaly"),
+    st.Page("app_pages/toy.py", title="Toy manifolds", icon=":material/gesture:", url_path="toy"),
     st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:", url_path="benchmarks"),
 ]
 st.navigation(pages).run()

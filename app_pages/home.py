@@ -48,6 +48,8 @@ st.markdown(
     "- **Kernels**: the encoder's learned weights as images, standard vs denoising.\n"
     "- **Latent map**: the test set's codes on a 2-D map, your digit on it; click anywhere to decode.\n"
     "- **Anomaly score**: how unusual a digit looks to a bottleneck autoencoder (try drawing a letter).\n"
+    "- **Toy manifolds**: standard, denoising and contractive autoencoders trained in a second on a curve; "
+    "arrows show where each point is sent.\n"
     "- **Benchmarks**: every method on the whole test set, as curves and tables, and any model measured "
     "on demand."
 )

@@ -7,7 +7,8 @@ from tests.browser import app_exceptions, screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels",
-         "Latent map": "Latent map", "Anomaly score": "Anomaly score", "Benchmarks": "Benchmarks"}
+         "Latent map": "Latent map", "Anomaly score": "Anomaly score",
+         "Toy manifolds": "Toy manifolds", "Benchmarks": "Benchmarks"}
 
 
 def test_every_page_opens_from_the_menu(app_server, browser_page):
@@ -100,3 +101,16 @@ def test_anomaly_score_changes_with_the_digit(app_server, browser_page):
     expect(verdict).not_to_have_text(before)
     assert app_exceptions(page) == []
     screenshot(page, "anomaly")
+
+
+def test_toy_manifolds_trains_three_models(app_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{app_server}/toy")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    wait_for_app(page, settle_ms=500)
+    expect(page.locator('[data-testid="stPlotlyChart"]').nth(2)).to_be_visible()
+    assert app_exceptions(page) == []
+    screenshot(page, "toy-trained")

@@ -1,0 +1,144 @@
+"""Toy manifolds: a standard, a denoising and a contractive autoencoder trained on a 1-D curve in 2-D or 3-D."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.colors import sample_colorscale
+
+from ae_core import toy
+from ui.loaders import limit_torch_threads
+
+CURVES = {"2-D": toy.curve_2d, "3-D": toy.curve_3d}
+
+
+def observation(r: toy.ToyResult, standard: toy.ToyResult) -> str:
+    """One sentence on what a model does, with its measured numbers."""
+    if r.kind == "standard":
+        return (f"Points on the curve move {r.on_mean:.3f} on average, far points {r.far_mean:.3f}: with more "
+                "hidden units than inputs the plain autoencoder comes close to copying its input.")
+    if r.kind == "denoising":
+        return (f"Points on the curve stay (they move {r.on_mean:.3f}), far points travel far ({r.far_mean:.3f}): "
+                "trained to undo noise, the denoising autoencoder pulls them back onto the curve.")
+    return (f"The penalty makes the code insensitive to the input: ‖dh/dx‖ off the curve is {r.far_code_jac:.2f} "
+            f"against the standard model's {standard.far_code_jac:.2f}; the free linear decoder scales the code "
+            f"back up, so far points move {r.far_mean:.3f}.")
+
+
+limit_torch_threads()  # app.py does this too; repeated so the page trains on one thread when run alone
+
+st.title("Toy manifolds")
+st.write(
+    "The lecture's toy examples (Figs. 15–19): points on a 1-D curve, in the plane or curling through 3-D, "
+    "and three small autoencoders trained on them (one tanh hidden layer of 64 units, a linear output). "
+    "Each arrow starts at a point of a grid and ends where the model sends it; its colour is the distance "
+    "travelled. The red line is the learned manifold: the model's outputs along the curve."
+)
+
+left, mid, right = st.columns(3)
+curve_name = left.radio("Curve", list(CURVES), horizontal=True, key="toy_curve")
+sigma = mid.slider("Noise σ of the denoising AE", 0.05, 0.5, 0.2, 0.05, key="toy_sigma")
+lam = right.select_slider("λ of the contractive AE", [0.01, 0.03, 0.1, 0.3, 1.0], 0.1, key="toy_lambda")
+if st.button("Train", key="toy_train", type="primary"):
+    st.session_state["toy_started"] = True
+if not st.session_state.get("toy_started"):
+    st.info("Press **Train** to train the three autoencoders (about a second each).")
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=96)
+def data(curve_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(500 noisy points (500, D), the clean curve (M, D))."""
+    return CURVES[curve_name](500, noise=0.02, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=96)
+def study(curve_name: str, kind: str, sigma: float, lam: float) -> toy.ToyResult:
+    """One trained model's picture, once per setting: reruns and returns to a setting are instant."""
+    points, curve = data(curve_name)
+    return toy.study(kind, points, curve, noise_sigma=sigma, lam=lam)
+
+
+def arrows_2d(r: toy.ToyResult, cmax: float, bins: int = 8) -> list[go.Scatter]:
+    """Grid-to-output segments in `bins` line traces, each coloured by its distance band (a 2-D line has one colour)."""
+    band = np.minimum((r.grid_dist / cmax * bins).astype(int), bins - 1)  # (G,)
+    colours = sample_colorscale("Viridis", [(b + 0.5) / bins for b in range(bins)])
+    traces = []
+    for b in range(bins):
+        start, end = r.grid_in[band == b], r.grid_out[band == b]  # (g, 2)
+        x = np.stack([start[:, 0], end[:, 0], np.full(len(start), np.nan)], axis=1).ravel()  # (3g,)
+        y = np.stack([start[:, 1], end[:, 1], np.full(len(start), np.nan)], axis=1).ravel()
+        traces.append(go.Scatter(x=[None if np.isnan(v) else v for v in x], y=[None if np.isnan(v) else v for v in y],
+                                 mode="lines", line=dict(color=colours[b], width=1.5), hoverinfo="skip",
+                                 showlegend=False))
+    return traces
+
+
+def figure(points: np.ndarray, r: toy.ToyResult) -> go.Figure:
+    """Data, learned manifold and grid arrows coloured by distance travelled (None separates the segments)."""
+    dim = points.shape[1]
+    segments = np.full((len(r.grid_in) * 3, dim), np.nan)  # (3G, D): start, end, gap
+    segments[0::3], segments[1::3] = r.grid_in, r.grid_out
+    colours = np.repeat(r.grid_dist, 3)  # one colour per segment vertex
+    axes = [segments[:, i].tolist() for i in range(dim)]
+    axes = [[None if np.isnan(v) else v for v in a] for a in axes]
+    cmax = max(float(r.grid_dist.max()), 1e-6)
+    arrow_line = dict(color=colours.tolist(), colorscale="Viridis", cmin=0, cmax=cmax, width=2)
+    ends = dict(size=3 if dim == 3 else 5, color=r.grid_dist, colorscale="Viridis", cmin=0, cmax=cmax,
+                colorbar=dict(title="distance"))
+    if dim == 2:
+        traces = [
+            go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="data",
+                       marker=dict(size=3, color="lightgrey")),
+            *arrows_2d(r, cmax),
+            go.Scatter(x=r.grid_out[:, 0], y=r.grid_out[:, 1], mode="markers", name="where the grid goes",
+                       marker=ends, text=[f"{d:.2f}" for d in r.grid_dist]),
+            go.Scatter(x=r.curve_out[:, 0], y=r.curve_out[:, 1], mode="lines", name="learned manifold",
+                       line=dict(color="red", width=3)),
+        ]
+        layout = dict(xaxis=dict(scaleanchor="y"), height=420)
+    else:
+        traces = [
+            go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="markers", name="data",
+                         marker=dict(size=2, color="lightgrey")),
+            go.Scatter3d(x=axes[0], y=axes[1], z=axes[2], mode="lines", name="arrows", hoverinfo="skip",
+                         line=arrow_line),
+            go.Scatter3d(x=r.grid_out[:, 0], y=r.grid_out[:, 1], z=r.grid_out[:, 2], mode="markers",
+                         name="where the grid goes", marker=ends),
+            go.Scatter3d(x=r.curve_out[:, 0], y=r.curve_out[:, 1], z=r.curve_out[:, 2], mode="lines",
+                         name="learned manifold", line=dict(color="red", width=5)),
+        ]
+        layout = dict(height=480, scene=dict(aspectmode="cube"))
+    fig = go.Figure(traces)
+    fig.update_layout(title=f"{r.kind} autoencoder", margin=dict(l=0, r=0, t=40, b=0),
+                      legend=dict(orientation="h"), **layout)
+    return fig
+
+
+points, _ = data(curve_name)
+studies = []
+bar = st.progress(0.0)
+with st.spinner("Training the three autoencoders..."):
+    for i, kind in enumerate(toy.KINDS):
+        bar.progress(i / len(toy.KINDS), text=f"Training the {kind} autoencoder...")
+        studies.append(study(curve_name, kind, sigma, lam))
+bar.empty()
+for column, r in zip(st.columns(3), studies, strict=True):
+    column.plotly_chart(figure(points, r), key=f"toy_chart_{r.kind}", width="stretch")
+    column.caption(observation(r, studies[0]))
+
+st.subheader("How far points travel")
+st.write("*On the manifold*: the clean curve's points; *far*: grid points more than 0.4 from the curve. "
+         "‖dh/dx‖ is the norm of the code's Jacobian (what the contractive penalty shrinks), ‖dx̂/dx‖ the "
+         "output's.")
+st.dataframe(
+    {
+        "model": [r.kind for r in studies],
+        "mean distance, on": [round(r.on_mean, 3) for r in studies],
+        "mean distance, far": [round(r.far_mean, 3) for r in studies],
+        "‖dh/dx‖ on": [round(r.on_code_jac, 2) for r in studies],
+        "‖dh/dx‖ far": [round(r.far_code_jac, 2) for r in studies],
+        "‖dx̂/dx‖ far": [round(r.far_jac, 2) for r in studies],
+        "seconds to train": [round(r.seconds, 2) for r in studies],
+    },
+    key="toy_table", hide_index=True,
+)
