@@ -62,25 +62,32 @@ class PCA:
     components: torch.Tensor  # (k, 784) orthonormal rows, by decreasing explained variance, float32
 
 
-def fit_pca(train_images, n_components: int) -> PCA:
-    """Top-k principal components of training digits (N, 28, 28) in [-1, 1].
+def principal_components(flat: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(mean (D,), top-k components (k, D), the share of the variance each explains (k,)) of rows (N, D).
 
-    Exact and deterministic: eigendecomposition of the 784x784 scatter matrix in float64, each component's
-    sign fixed so that its largest-magnitude entry is positive.
+    Exact and deterministic: eigendecomposition of the DxD scatter matrix in float64, each component's
+    sign fixed so that its largest-magnitude entry is positive (the same data never gives a mirror image).
     """
+    flat = flat.to(torch.float64)  # (N, D)
+    mean = flat.mean(dim=0)  # (D,)
+    centred = flat - mean  # (N, D)
+    eigvals, eigvecs = torch.linalg.eigh(centred.T @ centred)  # columns by increasing eigenvalue, (D, D)
+    components = eigvecs[:, -k:].flip(1).T  # (k, D)
+    largest = components.gather(1, components.abs().argmax(dim=1, keepdim=True))  # (k, 1)
+    total = eigvals.clamp(min=0).sum()
+    shares = eigvals[-k:].flip(0).clamp(min=0) / total if total > 0 else torch.zeros(k, dtype=torch.float64)
+    return mean, components * torch.sign(largest), shares
+
+
+def fit_pca(train_images, n_components: int) -> PCA:
+    """Top-k principal components of training digits (N, 28, 28) in [-1, 1] (see principal_components)."""
     x, _, _ = as_batch(train_images, dtype=torch.float64)  # (N, 28, 28)
     n = len(x)
     if not 1 <= n_components <= N_PIXELS:
         raise ValueError(f"n_components must be between 1 and {N_PIXELS}, not {n_components}.")
     if n_components > n:
         raise ValueError(f"n_components ({n_components}) cannot exceed the number of training digits ({n}).")
-    flat = x.reshape(n, N_PIXELS)  # (N, 784)
-    mean = flat.mean(dim=0)  # (784,)
-    centred = flat - mean  # (N, 784)
-    _, eigvecs = torch.linalg.eigh(centred.T @ centred)  # columns by increasing eigenvalue, (784, 784)
-    components = eigvecs[:, -n_components:].flip(1).T  # (k, 784)
-    largest = components.gather(1, components.abs().argmax(dim=1, keepdim=True))  # (k, 1)
-    components = components * torch.sign(largest)
+    mean, components, _ = principal_components(x.reshape(n, N_PIXELS), n_components)
     return PCA(mean=mean.float(), components=components.float().contiguous())
 
 

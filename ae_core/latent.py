@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from ae_core import checkpoint
+from ae_core.baselines import principal_components
 from ae_core.models import has_code
 
 MAP_FORMAT = 1
@@ -33,20 +34,13 @@ DECIMALS = 4  # points are stored to 4 decimals: far finer than a screen pixel, 
 def fit_pca(codes) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """(mean (d,), components (2, d), explained-variance share of each component) of codes (N, d).
 
-    The components are orthonormal. Each one's sign is fixed (its largest-magnitude entry is positive),
-    so the same codes always give the same map, not a mirrored one."""
+    The components are orthonormal, with their sign fixed, so the same codes always give the same map,
+    not a mirrored one (ae_core.baselines.principal_components)."""
     h = np.asarray(codes, dtype=np.float64)  # (N, d)
     if h.ndim != 2 or len(h) < 2 or h.shape[1] < 2:
         raise ValueError(f"A 2-D PCA needs at least 2 codes of at least 2 numbers, got shape {h.shape}.")
-    mean = h.mean(axis=0)  # (d,)
-    _, s, vt = np.linalg.svd(h - mean, full_matrices=False)  # s (k,), vt (k, d)
-    components = vt[:2]  # (2, d)
-    signs = np.sign(components[np.arange(2), np.abs(components).argmax(axis=1)])  # (2,)
-    components = components * signs[:, None]
-    variance = s ** 2  # (k,) proportional to the variance along each direction
-    total = variance.sum()
-    shares = [float(v / total) if total > 0 else 0.0 for v in variance[:2]]
-    return mean.astype(np.float32), components.astype(np.float32), shares
+    mean, components, shares = principal_components(torch.from_numpy(h.copy()), 2)
+    return mean.numpy().astype(np.float32), components.numpy().astype(np.float32), shares.tolist()
 
 
 def project(codes, mean, components) -> np.ndarray:

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ae_core.train import contractive_penalty
+
 KINDS = ("standard", "denoising", "contractive")
 
 
@@ -75,13 +77,6 @@ class ToyAE(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encode(x))  # (N, dim)
-
-
-def contractive_penalty(model: ToyAE, x: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch of ||dh/dx||_F^2 in closed form: sum_j (1 - h_j^2)^2 ||W_j||^2."""
-    h = model.encode(x)  # (N, hidden)
-    row_norms = model.encoder.weight.pow(2).sum(dim=1)  # (hidden,)
-    return ((1 - h.pow(2)).pow(2) * row_norms).sum(dim=1).mean()
 
 
 @dataclass

@@ -61,8 +61,11 @@ def corrupt_batch(clean: torch.Tensor, cfg: TrainConfig, generator: torch.Genera
 
 def contractive_penalty(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Mean over the batch of ||dh/dx||_F^2 for h = tanh(W_h x + b), in closed form:
-    sum_j (1 - h_j^2)^2 ||W_j||^2 (one backward pass per code unit otherwise; see the guide)."""
-    if not isinstance(model, LinearAE):
+    sum_j (1 - h_j^2)^2 ||W_j||^2 (one backward pass per code unit otherwise; see the guide).
+
+    For any one-hidden-layer model whose `encoder` is that nn.Linear and whose `encode` applies the
+    tanh: the lecture's LinearAE and the toy autoencoders of ae_core.toy."""
+    if not isinstance(getattr(model, "encoder", None), nn.Linear):
         raise ValueError("The contractive penalty is available for the linear autoencoder only.")
     h = model.encode(x)  # (B, d)
     row_norms = model.encoder.weight.pow(2).sum(dim=1)  # (d,)

@@ -3,8 +3,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ae_core.anomaly import is_stale, load_summary, reconstruction_errors, summary_path, summary_percentile
+from ae_core.anomaly import is_stale, load_summary, summary_path, summary_percentile
 from ae_core.inference import reconstruct
+from ae_core.metrics import mse
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, to_uint8
 from ui.loaders import load_model, model_names, test_digits
@@ -51,13 +52,14 @@ if is_stale(summary, card):
                "checkpoint, so the percentile and the histogram may be off. Regenerate it with "
                f"`AE_DATA_DIR=<mnist folder> python -m ae_core.anomaly --name {name}`.")
 
-error = float(reconstruction_errors(model, digit)[0])
+reconstruction = reconstruct(model, digit)  # (28, 28)
+error = float(mse(digit, reconstruction)[0])  # the score, as reconstruction_errors computes it
 share = summary_percentile(summary, error)
 n_test = summary["data"]["n"]
 
 columns = st.columns([1, 1, 2])
 columns[0].image(to_uint8(digit, 6), caption=digit_label("anomaly") or "your digit", output_format="PNG")
-columns[1].image(to_uint8(reconstruct(model, digit), 6), caption=f"reconstruction ({name})", output_format="PNG")
+columns[1].image(to_uint8(reconstruction, 6), caption=f"reconstruction ({name})", output_format="PNG")
 with columns[2]:
     st.metric("Reconstruction error (MSE on [0, 1] pixels)", f"{error:.4f}",
               help=f"The median test digit scores {summary['median']:.4f}.")
