@@ -1,11 +1,14 @@
-"""Checkpoints: weights in `<name>.safetensors` and a model card `<name>.json` beside them.
+"""Checkpoints: a model card `<name>.json` and the weights file it names, `<name>-<sha256[:12]>.safetensors`.
 
 safetensors holds tensors only, so loading a checkpoint can never run code (unlike pickle). The card
 says everything needed to rebuild and judge the model: its config, the training config, the data,
 epochs, seconds, test figures, library versions and the sha256 of the weights file.
 
 Both files are written atomically (a temp file in the same folder, then os.replace): the weights
-first, the card last, so a card on disk always describes complete weights. Anything wrong on load
+first, under a name of their own, then the card that points at them, and only then is the previous
+weights file removed. A save killed at any moment therefore leaves a card that describes complete weights
+(the old pair or the new one). The committed checkpoints predate this naming: their cards name
+`<name>.safetensors`, which load() reads the same way. Anything wrong on load
 (missing, truncated, corrupt, not matching its card) raises CheckpointError, a ValueError whose
 message says what is wrong and what to do.
 """
@@ -22,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as serialize
 from torch import nn
 
 from ae_core.config import ModelConfig, asdict, from_dict
@@ -66,28 +70,52 @@ def write_atomically(path: Path, write) -> None:
             os.remove(tmp)
 
 
+def _weights_name(name: str, card: dict) -> str:
+    """The weights file a card names: `<name>.safetensors` or `<name>-<12 hex>.safetensors`, nothing
+    else (a card is data, and must not point a load outside its checkpoint)."""
+    weights = card.get("weights", f"{name}.safetensors")
+    if not isinstance(weights, str) or not re.fullmatch(re.escape(name) + r"(-[0-9a-f]{12})?\.safetensors", weights):
+        raise CheckpointError(f"The card {name}.json names the weights file {weights!r}, which is not one of "
+                              f"{name!r}'s; retrain or restore it.")
+    return weights
+
+
 def save(model: nn.Module, name: str, card: dict, folder: str | Path | None = None) -> Path:
-    """Write `<folder>/<name>.safetensors`, then `<name>.json`: `card` plus the model config, the
-    weights' sha256, versions and a timestamp. Returns the card's path."""
+    """Write `<folder>/<name>-<sha>.safetensors`, then `<name>.json`: `card` plus the model config,
+    the weights' file name and sha256, versions and a timestamp; then delete the weights the previous
+    card named. Returns the card's path."""
     folder = Path(folder) if folder is not None else default_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{check_name(name)}.safetensors"
-    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    write_atomically(weights, lambda tmp: save_file(tensors, str(tmp)))
+    path = folder / f"{check_name(name)}.json"
+    try:
+        previous = _weights_name(name, read_card(name, folder))
+    except CheckpointError:
+        previous = None  # no card yet, or a broken one: nothing of it is worth keeping
+    data = serialize({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()})
+    sha256 = hashlib.sha256(data).hexdigest()
+    weights = folder / f"{name}-{sha256[:12]}.safetensors"
+    write_atomically(weights, lambda tmp: tmp.write_bytes(data))
     full_card = {
         "name": name,
         "format": CARD_FORMAT,
         "weights": weights.name,
-        "sha256": _sha256(weights),
+        "sha256": sha256,
         "model": asdict(model.cfg),
         **card,
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "numpy": np.__version__},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    path = folder / f"{name}.json"
     write_atomically(path, lambda tmp: tmp.write_text(json.dumps(full_card, indent=2) + "\n"))
+    if previous is not None and previous != weights.name:
+        (folder / previous).unlink(missing_ok=True)
     return path
+
+
+def weights_path(name: str, folder: str | Path | None = None) -> Path:
+    """The weights file of checkpoint `name`, as its card names it."""
+    folder = Path(folder) if folder is not None else default_dir()
+    return folder / _weights_name(name, read_card(name, folder))
 
 
 def companion_path(name: str, suffix: str, folder: str | Path | None = None) -> Path:
@@ -150,7 +178,7 @@ def load(name: str, folder: str | Path | None = None) -> tuple[nn.Module, dict]:
     """Rebuild checkpoint `name` from its card and weights: (model in eval mode on the CPU, card)."""
     folder = Path(folder) if folder is not None else default_dir()
     card = read_card(name, folder)
-    weights = folder / f"{name}.safetensors"
+    weights = folder / _weights_name(name, card)
     if not weights.is_file():
         raise CheckpointError(f"The weights file {weights.name} is missing; retrain or restore it.")
     if _sha256(weights) != card["sha256"]:

@@ -31,9 +31,45 @@ def test_round_trip_restores_the_same_model(saved):
     assert not loaded.training
 
 
+def _files(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
 def test_only_the_two_files_are_left(saved):
     _, folder = saved
-    assert sorted(p.name for p in folder.iterdir()) == ["demo.json", "demo.safetensors"]
+    weights = checkpoint.weights_path("demo", folder)
+    assert _files(folder) == sorted(["demo.json", weights.name])
+    assert weights.name == f"demo-{checkpoint._sha256(weights)[:12]}.safetensors"
+
+
+def test_saving_again_replaces_the_weights_file(saved):
+    model, folder = saved
+    with torch.no_grad():
+        model.encoder.weight.add_(1.0)
+    checkpoint.save(model, "demo", CARD, folder=folder)
+    assert _files(folder) == sorted(["demo.json", checkpoint.weights_path("demo", folder).name])
+    torch.testing.assert_close(checkpoint.load("demo", folder)[0].encoder.weight, model.encoder.weight)
+
+
+def test_cards_of_the_old_naming_still_load(saved):
+    model, folder = saved
+    weights = checkpoint.weights_path("demo", folder)
+    weights.rename(folder / "demo.safetensors")
+    card = json.loads((folder / "demo.json").read_text())
+    del card["weights"]
+    (folder / "demo.json").write_text(json.dumps(card))
+    x = torch.rand(1, 28, 28)
+    torch.testing.assert_close(checkpoint.load("demo", folder)[0](x), model(x))
+
+
+@pytest.mark.parametrize("weights", ["../demo.safetensors", "other.safetensors", "demo-xyz.safetensors", 7])
+def test_a_card_cannot_point_elsewhere(saved, weights):
+    _, folder = saved
+    card = json.loads((folder / "demo.json").read_text())
+    card["weights"] = weights
+    (folder / "demo.json").write_text(json.dumps(card))
+    with pytest.raises(checkpoint.CheckpointError, match="names the weights file"):
+        checkpoint.load("demo", folder)
 
 
 def test_list_checkpoints(saved, tmp_path_factory):
@@ -52,7 +88,7 @@ def test_conv_round_trip(tmp_path):
 
 
 def _rewrite_weights(folder, data: bytes, fix_sha=True):
-    path = folder / "demo.safetensors"
+    path = checkpoint.weights_path("demo", folder)
     path.write_bytes(data)
     if fix_sha:  # make the card agree, so the weights themselves are what gets checked
         card = json.loads((folder / "demo.json").read_text())
@@ -67,7 +103,7 @@ def test_missing_checkpoint(tmp_path):
 
 def test_truncated_weights_are_caught_by_the_hash(saved):
     _, folder = saved
-    data = (folder / "demo.safetensors").read_bytes()
+    data = checkpoint.weights_path("demo", folder).read_bytes()
     _rewrite_weights(folder, data[: len(data) // 2], fix_sha=False)
     with pytest.raises(checkpoint.CheckpointError, match="sha256"):
         checkpoint.load("demo", folder)
@@ -86,14 +122,14 @@ def test_weights_of_another_model(saved):
     _, folder = saved
     other = build_model(ModelConfig(code_size=9))
     checkpoint.save(other, "other", CARD, folder=folder)
-    _rewrite_weights(folder, (folder / "other.safetensors").read_bytes())
+    _rewrite_weights(folder, checkpoint.weights_path("other", folder).read_bytes())
     with pytest.raises(checkpoint.CheckpointError, match="do not fit"):
         checkpoint.load("demo", folder)
 
 
 def test_missing_weights(saved):
     _, folder = saved
-    (folder / "demo.safetensors").unlink()
+    checkpoint.weights_path("demo", folder).unlink()
     with pytest.raises(checkpoint.CheckpointError, match="missing"):
         checkpoint.load("demo", folder)
 
@@ -124,14 +160,35 @@ def test_names_cannot_leave_the_folder(tmp_path, name):
 
 def test_a_failed_write_leaves_the_old_checkpoint(saved, monkeypatch):
     model, folder = saved
-    before = (folder / "demo.safetensors").read_bytes()
+    weights = checkpoint.weights_path("demo", folder)
+    before = weights.read_bytes()
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoint, "save_file", crash)
+    monkeypatch.setattr(checkpoint, "serialize", crash)
     with pytest.raises(OSError):
         checkpoint.save(model, "demo", CARD, folder=folder)
-    assert (folder / "demo.safetensors").read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["demo.json", "demo.safetensors"]
+    assert weights.read_bytes() == before
+    assert _files(folder) == sorted(["demo.json", weights.name])
+    checkpoint.load("demo", folder)
+
+
+def test_a_save_killed_between_weights_and_card_keeps_the_old_pair(saved, monkeypatch):
+    """The window that matters: the new weights are written, the card is not; the old pair still loads."""
+    model, folder = saved
+    old = checkpoint.weights_path("demo", folder)
+    real_write = checkpoint.write_atomically
+
+    def die_on_the_card(path, write):
+        if path.suffix == ".json":
+            raise KeyboardInterrupt  # stands in for a kill: nothing after this line runs
+        real_write(path, write)
+
+    monkeypatch.setattr(checkpoint, "write_atomically", die_on_the_card)
+    with torch.no_grad():
+        model.encoder.weight.add_(1.0)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.save(model, "demo", CARD, folder=folder)
+    assert checkpoint.weights_path("demo", folder) == old and old.is_file()
     checkpoint.load("demo", folder)
