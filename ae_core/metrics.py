@@ -7,7 +7,8 @@ be on screen. PSNR uses peak 1 and floors the MSE at 1e-10, so a perfect repair 
 
 Images are one digit (28, 28) or a batch (B, 28, 28), torch or numpy; a region (and a known_mask) is a
 bool array of the same shape. The per-image functions return a float64 numpy array of shape (B,), one
-digit counting as B = 1; an image whose region is empty gets NaN.
+digit counting as B = 1; an image whose region is empty gets NaN. Every figure is finite otherwise: images
+of different shapes, or with NaN pixels, raise ValueError.
 """
 
 import numpy as np
@@ -43,6 +44,9 @@ def _prepare(clean, output, region=None) -> tuple[np.ndarray, np.ndarray, np.nda
         raise ValueError(f"The images and the mask must all have the same shape; got {shapes}.")
     c01 = (np.clip(_numpy_batch(clean, torch.float64), -1, 1) + 1) / 2  # (B, 28, 28)
     o01 = (np.clip(_numpy_batch(output, torch.float64), -1, 1) + 1) / 2  # (B, 28, 28)
+    if np.isnan(c01).any() or np.isnan(o01).any():
+        raise ValueError("The images contain NaN pixel values, which have no quality figure: "
+                         "check the model's output.")
     r = None if region is None else _numpy_batch(region, torch.bool)  # (B, 28, 28)
     return c01, o01, r
 
@@ -116,9 +120,11 @@ def evaluate(clean, output, known_mask) -> dict[str, float]:
     """Mean over images of PSNR, SSIM and MSE, on the whole image and on the repaired pixels (~known_mask).
 
     Repaired figures average only the images with at least one repaired pixel; NaN if none has any.
-    Keys and their meaning: METRIC_INFO.
+    Keys and their meaning: METRIC_INFO. Raises ValueError for an empty batch, which has no mean.
     """
     c01, o01, known = _prepare(clean, output, known_mask)
+    if len(c01) == 0:
+        raise ValueError("There are no digits to compare: give at least one clean digit and its output.")
     repaired = ~known  # (B, 28, 28)
     sq = (c01 - o01) ** 2  # (B, 28, 28)
     mse_all, mse_rep = _region_mean(sq, None), _region_mean(sq, repaired)  # (B,) each

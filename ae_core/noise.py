@@ -1,9 +1,11 @@
 """Corruptions of digits. Each returns `(corrupted, known_mask)`; known_mask is True where a pixel is intact.
 
 Works on one digit (28, 28) or a batch (B, 28, 28), torch or numpy, in the lecture's [-1, 1] space, and
-returns the same kind and shape. Randomness is reproducible in two ways:
-- `seed=s`: digit i of a batch uses its own generator seeded s + i, so a digit's damage does not depend
-  on which batch it is in (the benchmark's "seeded per image"); a single digit uses s itself.
+returns the same kind and shape. Pixels must be finite: NaN or infinite ones raise ValueError, as do levels
+out of range. Randomness is reproducible in two ways:
+- `seed=s`: digit i of a batch uses its own generator seeded s + i (modulo 2**64, so any int will do), so a
+  digit's damage does not depend on which batch it is in (the benchmark's "seeded per image"); a single
+  digit uses s itself.
 - `generator=g`: one draw for the whole batch, the fast path for training.
 """
 
@@ -21,8 +23,18 @@ def _uniform(shape, seed: int | None, generator: torch.Generator | None) -> torc
         return torch.rand(shape, generator=generator)
     if seed is None:
         return torch.rand(shape)
-    return torch.stack([torch.rand(shape[1:], generator=torch.Generator().manual_seed(seed + i))
+    if shape[0] == 0:
+        return torch.empty(shape)
+    return torch.stack([torch.rand(shape[1:], generator=torch.Generator().manual_seed((seed + i) % 2**64))
                         for i in range(shape[0])])
+
+
+def _digits(images) -> tuple[torch.Tensor, bool, bool]:
+    """`as_batch` for the corruptions: (B, 28, 28) float32 of finite pixels, one-digit flag, numpy flag."""
+    x, single, is_numpy = as_batch(images)
+    if not torch.isfinite(x).all():
+        raise ValueError("The digits contain NaN or infinite pixel values: corrupt finite images in [-1, 1].")
+    return x, single, is_numpy
 
 
 def _check_rate(p: float) -> float:
@@ -38,7 +50,7 @@ def dropout(images, p: float = 0.5, seed: int | None = None, generator: torch.Ge
     ones become 0 (mid-grey in [-1, 1]). p = 1 drops everything, like nn.Dropout(p=1).
     """
     p = _check_rate(p)
-    x, single, is_numpy = as_batch(images)
+    x, single, is_numpy = _digits(images)
     known = _uniform(x.shape, seed, generator) >= p  # (B, 28, 28), True with probability 1 - p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     corrupted = x * known * scale
@@ -48,7 +60,7 @@ def dropout(images, p: float = 0.5, seed: int | None = None, generator: torch.Ge
 def mask(images, p: float = 0.5, seed: int | None = None, generator: torch.Generator | None = None):
     """Plain masking: each pixel is dropped with probability p and set to the background; no rescaling."""
     p = _check_rate(p)
-    x, single, is_numpy = as_batch(images)
+    x, single, is_numpy = _digits(images)
     known = _uniform(x.shape, seed, generator) >= p
     corrupted = torch.where(known, x, torch.full_like(x, BACKGROUND))
     return restore(corrupted, single, is_numpy), restore(known, single, is_numpy)
@@ -61,7 +73,7 @@ def patch(images, top: int = 10, left: int = 10, size: int = 8):
     """
     if size < 0:
         raise ValueError(f"The patch size must be >= 0, not {size}.")
-    x, single, is_numpy = as_batch(images)
+    x, single, is_numpy = _digits(images)
     known = torch.ones_like(x, dtype=torch.bool)
     known[:, max(top, 0):max(top + size, 0), max(left, 0):max(left + size, 0)] = False
     corrupted = torch.where(known, x, torch.full_like(x, GREY))
@@ -72,7 +84,7 @@ def random_patch(images, size: int = 8, seed: int | None = None, generator: torc
     """A grey square of side `size` at a random position inside each digit (for training and benchmarks)."""
     if not 0 <= size <= 28:
         raise ValueError(f"The patch size must be between 0 and 28, not {size}.")
-    x, single, is_numpy = as_batch(images)
+    x, single, is_numpy = _digits(images)
     corners = (_uniform((x.shape[0], 2), seed, generator) * (29 - size)).long()  # (B, 2): top, left
     rows = torch.arange(28).view(1, 28, 1)
     cols = torch.arange(28).view(1, 1, 28)
@@ -87,9 +99,9 @@ def gaussian(images, sigma: float = 0.5, seed: int | None = None, generator: tor
 
     Every pixel is touched, so the known mask is all False: there is nothing for inpainting to keep.
     """
-    if sigma < 0:
-        raise ValueError(f"The noise level sigma must be >= 0, not {sigma}.")
-    x, single, is_numpy = as_batch(images)
+    if not 0 <= sigma < float("inf"):
+        raise ValueError(f"The noise level sigma must be a finite number >= 0, not {sigma}.")
+    x, single, is_numpy = _digits(images)
     # Box-Muller on seeded uniforms keeps the per-digit seeding of the other corruptions.
     u1 = _uniform(x.shape, seed, generator).clamp_min(1e-12)
     u2 = _uniform(x.shape, None if seed is None else seed + 1_000_003, generator)
@@ -102,7 +114,7 @@ def gaussian(images, sigma: float = 0.5, seed: int | None = None, generator: tor
 def given_mask(images, known_mask, fill: float = GREY):
     """Damage chosen by the caller (say a mask the user painted): pixels where known_mask is False are
     set to `fill` (mid-grey by default). One mask may serve a whole batch."""
-    x, single, is_numpy = as_batch(images)
+    x, single, is_numpy = _digits(images)
     known, _, _ = as_batch(known_mask, dtype=torch.bool)
     if known.shape[0] not in (1, x.shape[0]):
         raise ValueError("Give one mask, or one mask per digit.")
@@ -117,8 +129,10 @@ KINDS = {"dropout": dropout, "mask": mask, "gaussian": gaussian}
 def corrupt(images, kind: str, level: float, seed: int | None = None,
             generator: torch.Generator | None = None):
     """One entry point for training and benchmarks: `level` is p for "dropout" and "mask", sigma for
-    "gaussian", and the patch side as a fraction of 28 for "patch" (random position)."""
+    "gaussian", and the patch side as a fraction of 28 for "patch" (random position), between 0 and 1."""
     if kind == "patch":
+        if not 0.0 <= level <= 1.0:
+            raise ValueError(f"The patch size must be a fraction of the digit between 0 and 1, not {level}.")
         return random_patch(images, round(level * 28), seed=seed, generator=generator)
     if kind not in KINDS:
         raise ValueError(f"Unknown damage {kind!r}; choose dropout, mask, patch or gaussian.")
