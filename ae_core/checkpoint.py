@@ -35,6 +35,9 @@ from ae_core.models import build_model
 CHECKPOINT_ENV = "AE_CHECKPOINT_DIR"
 CARD_FORMAT = 1
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# what every card must hold, and of which type: the pages read these (the figures in "metrics" are optional:
+# a run stopped early has none)
+CARD_SECTIONS = {"model": dict, "sha256": str, "training": dict, "data": dict, "epochs": int}
 
 
 class CheckpointError(ValueError):
@@ -169,8 +172,13 @@ def read_card(name: str, folder: str | Path | None = None) -> dict:
         raise CheckpointError(f"There is no checkpoint {name!r} in {folder}.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise CheckpointError(f"The card {path.name} is not readable JSON ({err}); retrain or restore it.") from err
-    if not isinstance(card, dict) or not isinstance(card.get("model"), dict) or "sha256" not in card:
-        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (no model config or sha256).")
+    if not isinstance(card, dict):
+        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (not a JSON object); "
+                              "retrain or restore it.")
+    missing = [key for key, kind in CARD_SECTIONS.items() if not isinstance(card.get(key), kind)]
+    if missing:
+        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (no valid "
+                              f"{', '.join(missing)}); retrain or restore it.")
     return card
 
 
@@ -190,8 +198,14 @@ def load(name: str, folder: str | Path | None = None) -> tuple[nn.Module, dict]:
         raise CheckpointError(f"The card {name}.json describes a model this version cannot build: {err}") from err
     try:
         state = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError) as err:
+        raise CheckpointError(f"{weights.name} is not a readable safetensors file ({err}); retrain or "
+                              "restore it.") from err
+    try:
         model.load_state_dict(state, strict=True)
-    except (SafetensorError, OSError, RuntimeError, ValueError) as err:
+    except RuntimeError as err:  # "Error(s) in loading state_dict for LinearAE:", then one line per problem:
+        # the first one says enough
+        detail = next((line.strip() for line in str(err).splitlines()[1:] if line.strip()), "")
         raise CheckpointError(f"The weights in {weights.name} do not fit the model its card describes "
-                              f"({str(err).splitlines()[0]}); retrain or restore it.") from err
+                              f"({detail or err}); retrain or restore it.") from err
     return model.eval(), card

@@ -14,7 +14,7 @@ import warnings
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 FIELD = 28  # side of the output image, px
 BOX = 20  # longer side of the digit's ink inside the field, px
@@ -75,8 +75,8 @@ def to_mnist_digit(image: np.ndarray) -> np.ndarray:
     ink[ink < INK_THRESHOLD] = 0  # paper grain, JPEG noise
     rows, cols = np.nonzero(ink)
     if rows.size == 0:
-        raise ValueError("The image is blank: draw or upload a digit "
-                         "(light or dark ink on a plain background).")
+        raise ValueError("The image is blank: one flat shade with no digit on it (nothing drawn, or all of it "
+                         "painted over). Draw or upload a digit: light or dark ink on a plain background.")
     crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1].astype(np.float32)  # (h, w)
 
     h, w = crop.shape
@@ -101,9 +101,10 @@ def to_mnist_digit(image: np.ndarray) -> np.ndarray:
 def load_image_bytes(data: bytes, max_pixels: int = 4096 * 4096) -> np.ndarray:
     """Decode an uploaded image file into an array `to_mnist_digit` accepts.
 
-    PNG, JPEG, GIF (first frame), BMP, TIFF, WebP: RGBA uint8 (H, W, 4) if the file has transparency,
-    uint16 (H, W) for 16-bit grey, grey uint8 (H, W) or RGB uint8 (H, W, 3) otherwise. The size is
-    checked against `max_pixels` from the header, before any pixel is decoded. Raises ValueError for an
+    PNG, JPEG, GIF (first frame), BMP, TIFF, WebP: uint16 (H, W) for 16-bit grey (its transparency, one
+    grey made transparent, is the plain background anyway), float32 (H, W) for floating-point grey; else
+    RGBA uint8 (H, W, 4) if the file has transparency, grey uint8 (H, W) or RGB uint8 (H, W, 3). The size
+    is checked against `max_pixels` from the header, before any pixel is decoded. Raises ValueError for an
     empty, unreadable, truncated or too large file.
     """
     if not data:
@@ -114,6 +115,9 @@ def load_image_bytes(data: bytes, max_pixels: int = 4096 * 4096) -> np.ndarray:
             img = Image.open(io.BytesIO(data))  # reads the header only
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
             raise ValueError(f"The image is too large: {e}") from e
+        except UnidentifiedImageError as e:  # its message is "cannot identify image file <_io.BytesIO ...>"
+            raise ValueError("This file is not an image we can read: its content is in no image format we "
+                             "know (PNG, JPEG, GIF, BMP, TIFF, WebP, ...).") from e
         except Exception as e:
             raise ValueError(f"This file is not an image we can read: {e}") from e
     with img:
@@ -122,12 +126,12 @@ def load_image_bytes(data: bytes, max_pixels: int = 4096 * 4096) -> np.ndarray:
             raise ValueError(f"The image is too large: {width}x{height} = {width * height:,} pixels, "
                              f"the limit is {max_pixels:,}. Shrink it and upload it again.")
         try:
-            if img.has_transparency_data:
-                return np.asarray(img.convert("RGBA"))  # (H, W, 4) uint8
             if img.mode in SIXTEEN_BIT_MODES:
                 return np.clip(np.asarray(img), 0, 65535).astype(np.uint16)  # (H, W)
             if img.mode == "F":
                 return np.asarray(img, dtype=np.float32)  # (H, W)
+            if img.has_transparency_data:
+                return np.asarray(img.convert("RGBA"))  # (H, W, 4) uint8
             return np.asarray(img.convert("L" if img.mode in ("1", "L") else "RGB"))  # (H, W) or (H, W, 3)
         except Exception as e:
             raise ValueError(f"This file is not an image we can read: {e}") from e

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ui.loaders import model_cards
+from ae_core.checkpoint import default_dir
+from ui.loaders import broken_model_notice, model_cards
 
 
 def diagram(code_label: str, code_height: float) -> str:
@@ -17,6 +18,11 @@ def diagram(code_label: str, code_height: float) -> str:
   xhat [label="x̂\\n784 pixels", shape=box, height=1.6, width=0.9, fillcolor="#dbe9f6"];
   x -> enc -> h -> dec -> xhat;
 }}"""
+
+
+def figure(card: dict, condition: str) -> float | None:
+    """A PSNR from the card, or None if the card has none (a run stopped before it was measured)."""
+    return (card.get("metrics") or {}).get(condition, {}).get("psnr")
 
 
 st.title("AE Lab")
@@ -55,11 +61,10 @@ st.markdown(
 )
 
 st.subheader("Shipped models")
-cards, errors = model_cards()
-for error in errors:
-    st.error(error)
+broken_model_notice()
+cards = model_cards()[0]
 if not cards:
-    st.info("No model checkpoints were found in checkpoints/. Train one with "
+    st.info(f"No usable model checkpoints were found in {default_dir()}. Train one with "
             "`python -m ae_core.train --name my_model` and reload this page.")
 else:
     st.table(pd.DataFrame(
@@ -67,8 +72,8 @@ else:
           "code size d": None if c["model"]["arch"] == "unet" else c["model"]["code_size"],
           "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
           # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
-          "clean PSNR (dB)": None if c["model"]["arch"] == "unet" else c["metrics"]["clean"]["psnr"],
-          "dropout PSNR (dB)": c["metrics"]["dropout"]["psnr"]}
+          "clean PSNR (dB)": None if c["model"]["arch"] == "unet" else figure(c, "clean"),
+          "dropout PSNR (dB)": figure(c, "dropout")}
          for c in cards]).set_index("name"))
     st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "
                "Dropout: the lecture's noise at p = 0.5, repaired in one pass. A U-Net has no code: it "

@@ -139,7 +139,7 @@ def test_load_errors_say_what_to_do(tmp_path):
 
 def test_cli_writes_the_summary_of_a_checkpoint(tmp_path, monkeypatch, capsys):
     model = build_model(ModelConfig(arch="linear", code_size=4))
-    checkpoint.save(model, "tiny", {}, tmp_path)
+    checkpoint.save(model, "tiny", {"data": {}, "training": {}, "epochs": 0}, tmp_path)
     monkeypatch.setenv(checkpoint.CHECKPOINT_ENV, str(tmp_path))
     monkeypatch.delenv("AE_DATA_DIR", raising=False)  # the offline fallback: 1,000 digits, quick
     anomaly.main(["--name", "tiny", "--out", str(tmp_path / "out")])

@@ -10,7 +10,7 @@ from ae_core import checkpoint
 from ae_core.config import ModelConfig
 from ae_core.models import build_model
 
-CARD = {"data": {"source": "synthetic"}, "epochs": 1, "metrics": {}}
+CARD = {"data": {"source": "synthetic"}, "training": {"noise": "none"}, "epochs": 1, "metrics": {}}
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_truncated_weights_are_caught_by_the_hash(saved):
 def test_corrupt_weights_with_matching_hash(saved, payload):
     _, folder = saved
     _rewrite_weights(folder, payload)
-    with pytest.raises(checkpoint.CheckpointError, match="do not fit"):
+    with pytest.raises(checkpoint.CheckpointError, match="is not a readable safetensors file"):
         checkpoint.load("demo", folder)
 
 

@@ -44,7 +44,10 @@ def _from_canvas(key: str) -> None:
                            return_image_data=True, key=f"{key}_canvas")
         st.caption("Draw one digit, large, in the middle. The toolbar undoes, redoes and clears.")
     image = result.image_data
-    if image is None:
+    if image is None:  # nothing drawn since the page opened
+        with right:
+            label = digit_label(key)
+            st.info("Draw a digit in the box." + (f" Until you do, the page uses {label}." if label else ""))
         return
     try:
         _set_digit(key, to_mnist_digit(image), "your drawing")
@@ -72,7 +75,8 @@ def _from_mnist(key: str, default_class: int) -> None:
                                 on_change=_save, args=(key, "class"))
     # The index widget's value lives in session state (so "Random" can set it), clamped to the class.
     index_key = f"{key}_index"
-    st.session_state[index_key] = min(st.session_state.get(index_key, _remember(key, "index", 0)), counts[label] - 1)
+    index = min(st.session_state.get(index_key, _remember(key, "index", 0)), counts[label] - 1)
+    st.session_state[index_key] = st.session_state[f"{key}_saved_index"] = index  # a link's index past the end too
     index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, key=index_key,
                                    on_change=_save, args=(key, "index"))
     random_col.button("Random", key=f"{key}_random", icon=":material/casino:", on_click=_random_index,
