@@ -21,6 +21,7 @@ pages = [
     st.Page("app_pages/latent.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent"),
     st.Page("app_pages/anomaly.py", title="Anomaly score", icon=":material/warning:", url_path="anomaly"),
     st.Page("app_pages/toy.py", title="Toy manifolds", icon=":material/gesture:", url_path="toy"),
+    st.Page("app_pages/train.py", title="Train your own", icon=":material/model_training:", url_path="train"),
     st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:", url_path="benchmarks"),
 ]
 st.navigation(pages).run()

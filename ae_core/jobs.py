@@ -43,7 +43,9 @@ class JobView:
     batch_losses: list[tuple[int, float]]  # (global step, loss), at most a few per second
     epoch_losses: list[float]
     epochs_saved: int
-    message: str  # what the user should know: the data source, why it failed, what was kept
+    note: str  # where the digits came from, if not the full MNIST set
+    measuring: bool  # training is over and the model is being measured on the test digits
+    message: str  # how it ended: why it failed, what was kept
     metrics: dict | None
     seconds: float | None
 
@@ -73,6 +75,8 @@ class TrainingJob:
     batch_losses: list = field(default_factory=list)
     epoch_losses: list = field(default_factory=list)
     epochs_saved: int = 0
+    note: str = ""
+    measuring: bool = False
     message: str = ""
     metrics: dict | None = None
     started: float | None = None
@@ -105,8 +109,8 @@ class TrainingJob:
         with self._lock:
             seconds = None if self.started is None else (self.ended or time.monotonic()) - self.started
             return JobView(self.name, self.state, self.steps_done, self.steps_total, self.epoch,
-                           list(self.batch_losses), list(self.epoch_losses), self.epochs_saved, self.message,
-                           self.metrics, seconds)
+                           list(self.batch_losses), list(self.epoch_losses), self.epochs_saved, self.note,
+                           self.measuring, self.message, self.metrics, seconds)
 
     @property
     def has_model(self) -> bool:
@@ -152,7 +156,7 @@ class TrainingJob:
             kind = event.get("event")
             if kind == "start":
                 self.steps_total = event["steps"]
-                self.message = event["note"] if event["source"] != "mnist" else ""
+                self.note = event["note"] if event["source"] != "mnist" else ""
             elif kind == "batch":
                 self.steps_done, self.epoch = event["step"], event["epoch"]
                 self.batch_losses.append((event["step"], event["loss"]))
@@ -160,15 +164,15 @@ class TrainingJob:
                 self.epoch_losses.append(event["loss"])
                 self.epochs_saved = event["epoch"] if event["saved"] else self.epochs_saved
             elif kind == "measuring":
-                self.message = f"Measuring the model on {event['n_test']:,} test digits..."
+                self.measuring = True
             elif kind == "done":
                 self.metrics = event["metrics"]
 
     def _finish(self, code: int, stderr: str) -> None:
         with self._lock:
-            self.ended = time.monotonic()
+            self.ended, self.measuring = time.monotonic(), False
             if code == 0:
-                self.state, self.message = "done", ""
+                self.state = "done"
                 self.epochs_saved = len(self.epoch_losses)
                 return
             kept = (f"The model after epoch {self.epochs_saved} is kept." if self.epochs_saved

@@ -106,6 +106,10 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
             loss = reconstruction_loss(apply(model, inputs, known), clean, cfg.loss)
             if cfg.contractive > 0:
                 loss = loss + cfg.contractive * contractive_penalty(model, inputs)
+            if not math.isfinite(loss.item()):
+                model.eval()
+                raise ValueError(f"Training diverged: the loss became {loss.item()} in epoch {epoch}, batch {step}. "
+                                 "Try a smaller contractive λ or learning rate.")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -124,7 +128,7 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
 
 
 EXIT_STOPPED = 3  # the CLI's exit status when SIGTERM stopped it (the last saved epoch is kept)
-EVENT_INTERVAL_S = 0.25  # --events: at most this often a "batch" line, plus one at every epoch's end
+EVENT_INTERVAL_S = 0.1  # --events: at most this often a "batch" line, plus one at every epoch's end
 
 
 def emit(event: str, **fields) -> None:
@@ -154,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="noise level: drop rate, Gaussian sigma, or patch side / 28")
     parser.add_argument("--p-max", type=float, default=None, help="draw each batch's level from [p, p-max]")
     parser.add_argument("--contractive", type=float, default=0.0, help="weight of the contractive penalty")
-    parser.add_argument("--limit", type=int, default=None, help="train on the first N digits only")
+    parser.add_argument("--limit", type=int, default=None, help="train on N digits drawn at random (seeded)")
     parser.add_argument("--test-limit", type=int, default=None, help="measure on the first N test digits only")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and noise")
     parser.add_argument("--device", default=str(get_device()), help="torch device")
@@ -188,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(True))
 
     train, test = load_mnist(train=True, download=args.download), load_mnist(train=False)
-    images = train.images[:args.limit] if args.limit else train.images
+    images = train.images
+    if args.limit and args.limit < len(images):  # a seeded random subset: the offline digits are sorted
+        images = images[torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed))[:args.limit]]
     test_images = test.images[:args.test_limit] if args.test_limit else test.images
     torch.manual_seed(args.seed)
     model = build_model(model_cfg).to(args.device)
@@ -222,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.events:
                 emit("epoch", epoch=p.epoch, loss=p.epoch_loss, saved=args.save_every_epoch)
 
-    history = fit(model, images, train_cfg, progress=on_progress, should_stop=lambda: bool(stop_requested))
+    try:
+        history = fit(model, images, train_cfg, progress=on_progress, should_stop=lambda: bool(stop_requested))
+    except ValueError as err:  # diverged: the epochs saved so far are kept
+        print(err, file=sys.stderr)
+        return 1
     if bar is not None:
         bar.close()
     if stop_requested:

@@ -3,12 +3,12 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ae_core.anomaly import is_stale, load_summary, summary_path, summary_percentile
+from ae_core.anomaly import is_stale, summary_percentile
 from ae_core.inference import reconstruct
 from ae_core.metrics import mse
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, to_uint8
-from ui.loaders import load_model, model_names, test_digits
+from ui.loaders import anomaly_summary, broken_model_notice, has_anomaly_summary, load_model, model_names, test_digits
 
 DEFAULT_MODEL = "standard_d30"
 ROWS = {"most_typical": "Most typical (lowest error)", "least_typical": "Least typical (highest error)"}
@@ -28,8 +28,9 @@ digit = digit_source("anomaly")
 if digit is None:
     st.stop()
 
+broken_model_notice()
 bottleneck = model_names(bottleneck_only=True)
-names = [n for n in bottleneck if summary_path(n).is_file()]
+names = [n for n in bottleneck if has_anomaly_summary(n)]
 if not names:
     first = DEFAULT_MODEL if DEFAULT_MODEL in bottleneck or not bottleneck else bottleneck[0]
     st.info("No autoencoder with a code has an anomaly summary in checkpoints/ yet. Compute one from the MNIST "
@@ -43,7 +44,7 @@ if len(names) < len(bottleneck):
                f"{', '.join(n for n in bottleneck if n not in names)}.")
 try:
     model, card = load_model(name)
-    summary = load_summary(name)
+    summary = anomaly_summary(name)
 except ValueError as err:
     st.error(f"{name} cannot score: {err} Pick another model.")
     st.stop()

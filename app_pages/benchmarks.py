@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ae_core import benchmark, metrics
-from ui.loaders import data_notice, load_model, model_names, test_digits
+from ui.loaders import broken_model_notice, data_notice, load_model, model_names, test_digits
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json"
 BASELINES = ("Telea", "Navier-Stokes")
@@ -80,6 +80,7 @@ st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clea
 st.subheader("Measure a model now")
 st.write("Evaluate any checkpoint on a slice of the test set, with the same damage and scoring, next to "
          "Navier-Stokes. This runs on demand, a few seconds for a few hundred digits.")
+broken_model_notice()
 names = model_names()
 if not names:
     st.info("No checkpoint to measure: train one with `python -m ae_core.train --name my_model`.")
@@ -100,7 +101,12 @@ if st.button("Evaluate", key="bench_evaluate", icon=":material/play_arrow:"):
     progress = st.progress(0.0, text="Evaluating...")
     rows = []
     for i, condition in enumerate(conditions, start=1):
-        outcomes = benchmark.compare(digits.images[:n], condition, methods)
+        try:
+            outcomes = benchmark.compare(digits.images[:n], condition, methods)
+        except ValueError as err:  # the model's output is not finite: its training diverged
+            progress.empty()
+            st.error(f"{name} cannot be measured: {err}")
+            st.stop()
         rows += [{"p": condition.level, "method": m, "PSNR (dB)": o.figures["psnr"], "SSIM": o.figures["ssim"]}
                  for m, o in outcomes.items()]
         progress.progress(i / len(conditions), text=f"Evaluating... {condition.label}")

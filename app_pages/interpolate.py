@@ -6,7 +6,7 @@ import streamlit as st
 from ae_core.inference import decode, encode, interpolate_latent, interpolate_pixels
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, to_uint8
-from ui.loaders import load_model, model_names
+from ui.loaders import broken_model_notice, load_model, model_names
 
 DEFAULT_MODEL = "standard_d30"
 DEFAULT_CLASS_B = 3  # A starts as a 7 (the digit source's default); B as another digit, so the walk goes somewhere
@@ -31,6 +31,7 @@ if a is None or b is None:
     st.stop()
 st.caption(f"A: {digit_label('interp_a')} · B: {digit_label('interp_b')}")
 
+broken_model_notice()
 names = model_names(bottleneck_only=True)
 if not names:
     st.info("No autoencoder with a code was found in checkpoints/. Train one with "

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ae_core import kernels
 from ae_core.models import encoder_kernels
-from ui.loaders import data_notice, load_model, model_cards, test_digits
+from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 
 SIDES = {"standard": "standard_d30", "denoising": "denoising_d500"}  # side -> default checkpoint
 ORDERS = {"index": "by index", "norm": "largest L2 norm first"}
@@ -22,7 +22,8 @@ st.write(
     "the numbers behind that observation. Red is negative, blue positive, white zero."
 )
 
-linear_names = [c["name"] for c in model_cards()[0] if c["model"]["arch"] == "linear"]
+broken_model_notice()
+linear_names = [c["name"] for c in all_cards() if c["model"]["arch"] == "linear"]
 if not linear_names:
     st.info("No linear autoencoder was found in checkpoints/. Train one with "
             "`python -m ae_core.train --name my_model` and reload this page.")

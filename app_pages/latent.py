@@ -9,7 +9,7 @@ from ae_core import latent
 from ae_core.inference import decode, encode
 from ui.digits import digit_label, digit_source
 from ui.images import to_uint8
-from ui.loaders import load_model, model_names
+from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
 
 DEFAULT_MODEL = "standard_d30"
 DEFAULT_CLASS_B = 3
@@ -26,8 +26,9 @@ st.write(
     "on that plane, and the decoder turns it into a digit. **Click anywhere on the map** to see it."
 )
 
+broken_model_notice()
 names = model_names(bottleneck_only=True)
-with_map = [n for n in names if latent.map_path(n).is_file()]
+with_map = [n for n in names if has_latent_map(n)]
 if not with_map:
     example = names[0] if names else "standard_d30"
     st.info("No model with a latent map was found in checkpoints/. Compute one with "
@@ -39,7 +40,7 @@ name = st.selectbox("Model", with_map, index=with_map.index(DEFAULT_MODEL) if DE
                     help=f"Models without a map: {', '.join(missing)}." if missing else None)
 try:
     model, card = load_model(name)
-    summary = latent.load_map(name)
+    summary = latent_map(name)
 except ValueError as err:
     st.error(f"{name} cannot be used: {err} Pick another model.")
     st.stop()

@@ -10,7 +10,7 @@ from ae_core import benchmark, metrics, noise
 from ae_core.models import has_code
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, png_bytes, to_uint8
-from ui.loaders import load_model, model_cards
+from ui.loaders import all_cards, broken_model_notice, load_model
 from ui.repair import DAMAGES, DEFAULT_MODELS, DEFAULTS, ROLES, comparison_png, methods_for, read_setup
 
 COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
@@ -43,9 +43,9 @@ def reset() -> None:
 
 def pick_models() -> dict:
     """The model for each role, from a picker listing every checkpoint by its card."""
-    cards = {c["name"]: c for c in model_cards()[0]}
+    cards = {c["name"]: c for c in all_cards()}
     picks = st.session_state.setdefault("repair_models", {})
-    models = {}
+    models, broken = {}, {}
     with st.expander("Models", icon=":material/model_training:"):
         columns = st.columns(len(ROLES))
         for column, (role, title) in zip(columns, ROLES.items(), strict=True):
@@ -60,14 +60,19 @@ def pick_models() -> dict:
             try:
                 models[role] = load_model(name)[0]
             except ValueError as err:
-                column.error(f"{name} cannot be used: {err}")
+                broken[name] = str(err)
+    # Outside the (collapsed) expander, so they are seen: broken checkpoints, then any pick that fails to load.
+    broken_model_notice()
+    for name, error in broken.items():
+        st.error(f"{name} cannot be used: {error} Pick another model under Models.")
     return models
 
 
 def _describe(card: dict) -> str:
     m, t = card["model"], card["training"]
     code = "no code" if m["arch"] == "unet" else f"d={m['code_size']}"
-    return f"{card['name']} ({m['arch']}, {code}, trained on {t['noise']})"
+    yours = ", yours" if card.get("session") else ""
+    return f"{card['name']} ({m['arch']}, {code}, trained on {t['noise']}{yours})"
 
 
 def damage_controls(clean: np.ndarray) -> tuple[torch.Tensor, torch.Tensor] | None:
@@ -116,6 +121,11 @@ def painted_damage(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
 def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, models: dict) -> None:
     x = torch.from_numpy(clean)[None]  # (1, 28, 28)
     outputs = benchmark.repair_all(x, damaged, known, methods_for(models))
+    for name, (out, _) in list(outputs.items()):
+        if out is not None and not torch.isfinite(out).all():  # a model whose training diverged
+            st.warning(f"{name}: the model's output is not finite (NaN or infinity), so it is left out. "
+                       "Pick another model under Models.")
+            del outputs[name]
     grid = {"original": clean, "damaged": damaged[0].clamp(-1, 1).numpy(),
             "mask (white = damaged)": np.where(known[0].numpy(), -1.0, 1.0)}
     grid |= {name: out[0].numpy() for name, (out, _) in outputs.items() if out is not None}

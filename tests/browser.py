@@ -75,8 +75,9 @@ def _health_ok(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[str]:
-    """Serve the real app.py on a free port for the whole session; yields the base URL."""
+def app_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the real app.py on a free port for the whole session; yields the base URL. Models trained
+    on the Train page go to a temporary folder of the test session's own."""
     require_chromium()  # no browser, no point in starting the server
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
@@ -84,6 +85,7 @@ def app_server() -> Iterator[str]:
     log_path = ARTIFACTS / "streamlit-server.log"
     env = dict(os.environ)
     env.pop("AE_CHECKPOINT_DIR", None)  # the browser tests check the repository's own checkpoints/
+    env["AE_SESSION_MODELS_DIR"] = str(tmp_path_factory.mktemp("session-models"))
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",  # sys.executable: .venv's python
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false"]

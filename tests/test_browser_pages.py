@@ -8,7 +8,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels",
          "Latent map": "Latent map", "Anomaly score": "Anomaly score",
-         "Toy manifolds": "Toy manifolds", "Benchmarks": "Benchmarks"}
+         "Toy manifolds": "Toy manifolds", "Train your own": "Train your own", "Benchmarks": "Benchmarks"}
 
 
 def test_every_page_opens_from_the_menu(app_server, browser_page):

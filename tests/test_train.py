@@ -128,3 +128,11 @@ def test_cli_trains_saves_and_measures(tmp_path, monkeypatch):
 def test_cli_rejects_a_bad_name(tmp_path):
     with pytest.raises(SystemExit):
         train.main(["--name", "../escape", "--out", str(tmp_path)])
+
+
+def test_a_diverging_run_stops_with_a_clear_error(tiny_digits):
+    model = _model()
+    with torch.no_grad():
+        model.encoder.weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="Training diverged: the loss became nan in epoch 1, batch 1"):
+        train.fit(model, tiny_digits, TrainConfig(epochs=2, batch_size=16))

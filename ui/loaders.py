@@ -1,14 +1,20 @@
 """Access to ae_core for the pages: model cards, models and test digits, each loaded once per server.
 
-Cached models are shared by every session: they are only ever run under `torch.inference_mode()`
-(ae_core.inference does that) and never trained in place.
+The models a page offers are the shipped checkpoints (checkpoints/) plus the ones this session trained
+on the Train page (`session_models()`); other sessions never see the latter. Cached models are shared by
+every session: they are only ever run under `torch.inference_mode()` (ae_core.inference does that) and
+never trained in place.
 """
+
+from pathlib import Path
 
 import streamlit as st
 import torch
 
-from ae_core import checkpoint
+from ae_core import anomaly, checkpoint, latent
 from ae_core.data import Digits, load_mnist
+
+SESSION_JOBS = "train_jobs"  # session key: this session's ae_core.jobs.TrainingJob list, oldest first
 
 
 def limit_torch_threads() -> None:
@@ -21,16 +27,31 @@ def limit_torch_threads() -> None:
     torch.set_num_threads(1)
 
 
-def model_cards() -> tuple[list[dict], list[str]]:
-    """(cards of the usable checkpoints, one error sentence per broken one), from checkpoints/.
+def session_models() -> dict[str, Path]:
+    """{name: folder} of the models this session trained that are ready to use, oldest first."""
+    return {job.name: job.folder for job in st.session_state.get(SESSION_JOBS, []) if job.has_model}
 
-    Not cached: a few small JSON files read in well under a millisecond, always current."""
+
+def model_folder(name: str) -> Path:
+    """Where checkpoint `name` lives: this session's folder for it, else checkpoints/."""
+    return session_models().get(name) or checkpoint.default_dir()
+
+
+def model_cards() -> tuple[list[dict], list[str]]:
+    """(cards of the usable shipped checkpoints, one error sentence per broken one), from the checkpoint
+    folder. Usable means the card reads and the weights load: a readable card with missing, corrupt or
+    mismatched weights is reported, not offered. Loading is cached per weights file, so after the first
+    visit this costs a few small JSON reads."""
     cards, errors = [], []
-    for name in checkpoint.list_checkpoints():
+    folder = checkpoint.default_dir()
+    for name in checkpoint.list_checkpoints(folder):
         try:
-            cards.append(checkpoint.read_card(name))
+            card = checkpoint.read_card(name, folder)
+            _load(name, str(folder), card["sha256"])
         except ValueError as err:
-            errors.append(str(err))
+            errors.append(f"{name} cannot be used: {err}")
+            continue
+        cards.append(card)
     return cards, errors
 
 
@@ -40,19 +61,73 @@ def _load(name: str, folder: str, sha256: str):
     return checkpoint.load(name, folder)
 
 
+def broken_model_notice() -> None:
+    """One error per shipped checkpoint that cannot be used, so no page drops a model without saying so."""
+    for error in model_cards()[1]:
+        st.error(error)
+
+
+def all_cards() -> list[dict]:
+    """Cards of every model a picker offers: the shipped ones, then this session's (marked "session")."""
+    cards = model_cards()[0]
+    for name, folder in session_models().items():
+        try:
+            cards.append({**checkpoint.read_card(name, folder), "session": True})
+        except ValueError:
+            continue  # its folder was cleaned up under us; it is simply no longer offered
+    return cards
+
+
 def load_model(name: str):
     """(model, card) of a checkpoint; raises checkpoint.CheckpointError (a ValueError) if it is broken."""
-    card = checkpoint.read_card(name)
-    return _load(name, str(checkpoint.default_dir()), card["sha256"])
+    folder = model_folder(name)
+    card = checkpoint.read_card(name, folder)
+    return _load(name, str(folder), card["sha256"])
 
 
 def model_names(bottleneck_only: bool = False) -> list[str]:
-    """Names of the loadable checkpoints; with bottleneck_only, only models that have a code."""
-    names = []
-    for card in model_cards()[0]:
-        if not bottleneck_only or card["model"]["arch"] != "unet":
-            names.append(card["name"])
-    return names
+    """Names of the models on offer (shipped, then this session's); with bottleneck_only, only those
+    that have a code."""
+    return [c["name"] for c in all_cards() if not bottleneck_only or c["model"]["arch"] != "unet"]
+
+
+def has_latent_map(name: str) -> bool:
+    """Whether `name` has a latent map: stored beside a shipped checkpoint, or computed on demand for a
+    model trained in this session."""
+    return name in session_models() or latent.map_path(name).is_file()
+
+
+def has_anomaly_summary(name: str) -> bool:
+    """Whether `name` has an anomaly summary: stored, or computed on demand for a session model."""
+    return name in session_models() or anomaly.summary_path(name).is_file()
+
+
+@st.cache_resource(show_spinner="Mapping the test digits' codes...", max_entries=16)
+def _session_latent_map(name: str, folder: str, sha256: str) -> dict:
+    digits = test_digits()
+    model = _load(name, folder, sha256)[0]
+    return latent.summarize(model, digits.images, digits.labels, source=digits.source, sha256=sha256)
+
+
+@st.cache_resource(show_spinner="Scoring the test digits...", max_entries=16)
+def _session_anomaly_summary(name: str, folder: str, sha256: str) -> dict:
+    return anomaly.summarize(_load(name, folder, sha256)[0], test_digits(), sha256=sha256)
+
+
+def latent_map(name: str) -> dict:
+    """The latent map of `name` (ae_core.latent): the stored file, or computed for a session model."""
+    if name in session_models():
+        folder = model_folder(name)
+        return _session_latent_map(name, str(folder), checkpoint.read_card(name, folder)["sha256"])
+    return latent.load_map(name)
+
+
+def anomaly_summary(name: str) -> dict:
+    """The anomaly summary of `name` (ae_core.anomaly): the stored file, or computed for a session model."""
+    if name in session_models():
+        folder = model_folder(name)
+        return _session_anomaly_summary(name, str(folder), checkpoint.read_card(name, folder)["sha256"])
+    return anomaly.load_summary(name)
 
 
 @st.cache_resource(show_spinner="Loading the MNIST test digits...")

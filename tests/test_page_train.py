@@ -1,0 +1,129 @@
+"""AppTest of the Train page: a real short training in a child process, its curve, download and removal,
+the model in another page's picker, name sanitising, the per-session bound and the server-wide queue."""
+
+import json
+import time
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ae_core import checkpoint
+from ui import training
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+TIMEOUT_S = 120
+
+
+@pytest.fixture(autouse=True)
+def session_models_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(training.SESSION_DIR_ENV, str(tmp_path / "sessions"))
+    return tmp_path / "sessions"
+
+
+def _page(name: str = "train") -> AppTest:
+    """A page run through the router (app.py), as in the app: the Train page links to the others."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page(f"app_pages/{name}.py")
+    return at
+
+
+def _start(at: AppTest, name: str = "", epochs: int = 1, digits: int = 1000) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    at.select_slider(key="train_code").set_value(10)
+    at.slider(key="train_epochs").set_value(epochs)
+    at.select_slider(key="train_digits").set_value(digits)
+    at.text_input(key="train_name").input(name)
+    return at.button(key="train_start").click().run()
+
+
+def _until_finished(at: AppTest) -> AppTest:
+    deadline = time.monotonic() + TIMEOUT_S
+    while any(not job.snapshot().finished for job in at.session_state[training.SESSION_JOBS]):
+        if time.monotonic() > deadline:
+            pytest.fail("the training did not finish in time")
+        time.sleep(0.3)
+    return at.run()
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_short_training_runs_and_its_model_joins_the_pickers():
+    at = _start(_page(), name="tiny one")
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "Training tiny_one" and at.button(key="train_start").disabled
+    at = _until_finished(at)
+    assert not at.exception, at.exception
+    assert "**tiny_one** :green-badge[done]" in _markdown(at)
+    assert any("Test PSNR: clean" in c.value for c in at.caption)
+    assert [c.key for c in at.get("plotly_chart")] == ["train_curve_tiny_one"]
+    curve = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert [trace["name"] for trace in curve] == ["batch", "epoch mean"]
+    job = at.session_state[training.SESSION_JOBS][0]
+    weights = checkpoint.weights_path("tiny_one", job.folder).name
+    with zipfile.ZipFile(BytesIO(training.checkpoint_zip(job))) as archive:
+        assert sorted(archive.namelist()) == sorted(["tiny_one.json", weights])
+
+    repair = _page("repair")
+    repair.session_state[training.SESSION_JOBS] = [job]
+    repair.run()
+    assert not repair.exception, repair.exception
+    assert "tiny_one" in repair.selectbox(key="repair_model_standard").options[-1]
+    shipped_only = _page("repair").run()
+    assert not any("tiny_one" in o for o in shipped_only.selectbox(key="repair_model_standard").options)
+
+    at.button(key="train_remove_tiny_one").click().run()
+    assert not at.exception and not job.folder.exists() and not at.session_state[training.SESSION_JOBS]
+
+
+def test_conv_disables_the_linear_only_settings():
+    at = _page()
+    at.session_state["train_arch"] = "conv"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.checkbox(key="train_tied").disabled and at.select_slider(key="train_lambda").disabled
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("../../etc/passwd", "etc_passwd"), ("  ", "my_linear_d10"),
+                                                  ("über model!", "ber_model")])
+def test_typed_names_are_made_safe(typed, expected):
+    at = _start(_page(), name=typed)
+    assert not at.exception, at.exception
+    job = at.session_state[training.SESSION_JOBS][0]
+    assert job.name == expected and job.folder.parent.parent == Path(training._base())
+    training.training_queue().cancel(job)
+    _until_finished(at)
+
+
+def test_safe_name_avoids_names_in_use():
+    assert training.safe_name("standard_d30", {"standard_d30", "standard_d30_2"}) == "standard_d30_3"
+    assert training.safe_name("-" * 50 + "x" * 50, set()) == "x" * 40
+
+
+def test_a_second_session_waits_in_the_queue_and_sees_only_its_own_models():
+    first = _start(_page(), name="long", epochs=30, digits=60000)
+    second = _start(_page(), name="queued")
+    assert not second.exception, second.exception
+    waiting = [i.value for i in second.info if "Waiting for a free training slot" in i.value]
+    assert waiting and "1 running and 0 queued ahead of yours" in waiting[0]
+    assert second.session_state[training.SESSION_JOBS][0].state == "queued"
+    second.button(key="train_cancel").click().run()
+    second = _until_finished(second)
+    assert "Cancelled before it started." in [i.value for i in second.info]
+    first.button(key="train_cancel").click().run()
+    first = _until_finished(first)
+    assert "**long** :orange-badge[stopped]" in _markdown(first)
+    assert "queued" not in _markdown(first)
+
+
+def test_a_session_keeps_at_most_three_models(monkeypatch):
+    at = _page()
+    for i in range(training.MAX_SESSION_MODELS + 1):
+        at = _until_finished(_start(at, name=f"m{i}", digits=1000))
+    names = [job.name for job in at.session_state[training.SESSION_JOBS]]
+    assert names == [f"m{i}" for i in range(1, training.MAX_SESSION_MODELS + 1)]
