@@ -14,11 +14,14 @@ message says what is wrong and what to do.
 """
 
 import hashlib
+import io
 import json
 import os
 import platform
 import re
+import shutil
 import tempfile
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from ae_core.models import build_model
 
 CHECKPOINT_ENV = "AE_CHECKPOINT_DIR"
 CARD_FORMAT = 1
+MAX_PACKED_BYTES = 50 * 1024 * 1024  # an unpacked checkpoint larger than this is refused (the largest: 3 MB)
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # what every card must hold, and of which type: the pages read these (the figures in "metrics" are optional:
 # a run stopped early has none)
@@ -209,3 +213,59 @@ def load(name: str, folder: str | Path | None = None) -> tuple[nn.Module, dict]:
         raise CheckpointError(f"The weights in {weights.name} do not fit the model its card describes "
                               f"({detail or err}); retrain or restore it.") from err
     return model.eval(), card
+
+
+def pack(name: str, folder: str | Path | None = None) -> bytes:
+    """Checkpoint `name` as a zip of its two files, `<name>.json` and its weights: what `unpack` reads."""
+    folder = Path(folder) if folder is not None else default_dir()
+    weights = weights_path(name, folder)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(folder / f"{name}.json", f"{name}.json")
+        archive.write(weights, weights.name)
+    return buffer.getvalue()
+
+
+def unpack(files: dict[str, bytes]) -> tuple[bytes, bytes]:
+    """(card, weights) bytes from uploaded files: one zip made by `pack`, or a .json and a .safetensors.
+    Raises CheckpointError for anything else. Member names inside a zip are only matched by their
+    ending, never used as paths, and sizes are checked before anything is decompressed."""
+    if len(files) == 1 and zipfile.is_zipfile(io.BytesIO(next(iter(files.values())))):
+        try:
+            with zipfile.ZipFile(io.BytesIO(next(iter(files.values())))) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if sum(m.file_size for m in members) > MAX_PACKED_BYTES:
+                    raise CheckpointError(f"The zip unpacks to more than {MAX_PACKED_BYTES // 2**20} MB; "
+                                          "a checkpoint of AE Lab is a few MB at most.")
+                files = {m.filename: archive.read(m) for m in members}
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError) as err:
+            raise CheckpointError(f"The zip cannot be read ({err}).") from err
+    cards = [data for filename, data in files.items() if filename.lower().endswith(".json")]
+    weights = [data for filename, data in files.items() if filename.lower().endswith(".safetensors")]
+    if len(cards) != 1 or len(weights) != 1:
+        raise CheckpointError("A checkpoint is one card (.json) and one weights file (.safetensors): upload "
+                              "both, or the zip that the Train page's download gives.")
+    return cards[0], weights[0]
+
+
+def install(card_bytes: bytes, weights_bytes: bytes, name: str, folder: str | Path) -> Path:
+    """Write an uploaded checkpoint into `folder` as `name` (its card's name and weights file renamed to
+    match) and load it once to prove it whole; on any fault, remove what was written and raise
+    CheckpointError. Returns the folder."""
+    folder = Path(folder)
+    try:
+        card = json.loads(card_bytes)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"The card is not readable JSON ({err}).") from err
+    if not isinstance(card, dict):
+        raise CheckpointError("The card is not an AE Lab model card (not a JSON object).")
+    weights = f"{check_name(name)}.safetensors"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        (folder / weights).write_bytes(weights_bytes)
+        (folder / f"{name}.json").write_text(json.dumps({**card, "name": name, "weights": weights}, indent=2))
+        load(name, folder)
+    except CheckpointError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

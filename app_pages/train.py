@@ -4,10 +4,11 @@ live loss curve, then use the model on every page, download it or measure it on 
 import plotly.graph_objects as go
 import streamlit as st
 
+from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
 from ae_core.jobs import JobView
 from ui import training
-from ui.loaders import model_names
+from ui.loaders import load_model
 
 CODE_SIZES = (2, 5, 10, 20, 30, 50, 100, 200, 300, 500, 784, 1000)
 LAMBDAS = (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0)
@@ -124,8 +125,7 @@ def settings() -> tuple[str, ModelConfig, TrainConfig, int] | None:
     except ValueError as err:
         st.error(str(err))
         return None
-    taken = set(model_names()) | {job.name for job in training.jobs()}
-    return training.safe_name(name.strip() or suggested, taken), model_cfg, train_cfg, digits
+    return training.safe_name(name.strip() or suggested, training.taken_names()), model_cfg, train_cfg, digits
 
 
 def your_models() -> None:
@@ -150,7 +150,7 @@ def your_models() -> None:
             if view.message:
                 (head.error if view.state == "failed" else head.info)(view.message)
             if job.has_model:
-                actions.download_button("Download checkpoint", training.checkpoint_zip(job),
+                actions.download_button("Download checkpoint", checkpoint.pack(job.name, job.folder),
                                         file_name=f"{job.name}.zip", mime="application/zip",
                                         icon=":material/download:", key=f"train_download_{job.name}",
                                         help="The card (.json) and the weights (.safetensors) in a zip.")
@@ -169,6 +169,41 @@ def your_models() -> None:
     links[3].page_link("app_pages/benchmarks.py", label="Benchmarks", icon=":material/leaderboard:")
 
 
+def _read_upload() -> None:
+    """on_change of the uploader: try the files now in it as one checkpoint; remember what came of it."""
+    files = {f.name: f.getvalue() for f in st.session_state.train_upload or []}
+    if not files:
+        return
+    try:
+        name = training.add_upload(files)
+        st.session_state.train_upload_result = ("success", f"{name} is ready: pick it on any page.")
+    except ValueError as err:
+        names = ", ".join(sorted(files))
+        st.session_state.train_upload_result = ("error", f"{names}: not usable as a checkpoint. {err}")
+
+
+def bring_a_checkpoint() -> None:
+    """Upload a checkpoint (the zip this page downloads, or its two files) to use it in this session."""
+    st.subheader("Bring a checkpoint")
+    st.write("Upload a checkpoint downloaded from this page (the zip), or its card (.json) and weights "
+             "(.safetensors) together. Weights are read with safetensors only, which cannot run code, and a "
+             "checkpoint is used only if it loads whole and matches its card.")
+    st.file_uploader("Checkpoint files", accept_multiple_files=True, key="train_upload", on_change=_read_upload)
+    result = st.session_state.get("train_upload_result")
+    if result:
+        (st.success if result[0] == "success" else st.error)(result[1])
+    for name in list(training.uploads()):
+        text, button = st.columns([4, 1], vertical_alignment="center")
+        try:
+            m = load_model(name)[1]["model"]
+            text.markdown(f"**{name}** (uploaded): {m['arch']}, d = {m['code_size']}")
+        except ValueError as err:
+            text.error(f"{name} cannot be used: {err}")
+        if button.button("Remove", icon=":material/delete:", key=f"train_remove_upload_{name}"):
+            training.remove_upload(name)
+            st.rerun()
+
+
 if training.in_flight() is not None:
     live_status()
 your_models()
@@ -177,3 +212,4 @@ request = settings()
 if request is not None:
     training.start(*request)
     st.rerun()
+bring_a_checkpoint()

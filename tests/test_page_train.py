@@ -66,7 +66,7 @@ def test_a_short_training_runs_and_its_model_joins_the_pickers():
     assert [trace["name"] for trace in curve] == ["batch", "epoch mean"]
     job = at.session_state[training.SESSION_JOBS][0]
     weights = checkpoint.weights_path("tiny_one", job.folder).name
-    with zipfile.ZipFile(BytesIO(training.checkpoint_zip(job))) as archive:
+    with zipfile.ZipFile(BytesIO(checkpoint.pack("tiny_one", job.folder))) as archive:
         assert sorted(archive.namelist()) == sorted(["tiny_one.json", weights])
 
     repair = _page("repair")
@@ -95,7 +95,7 @@ def test_typed_names_are_made_safe(typed, expected):
     at = _start(_page(), name=typed)
     assert not at.exception, at.exception
     job = at.session_state[training.SESSION_JOBS][0]
-    assert job.name == expected and job.folder.parent.parent == Path(training._base())
+    assert job.name == expected and job.folder.parent.parent.parent == Path(training._base())
     training.training_queue().cancel(job)
     _until_finished(at)
 
@@ -127,3 +127,98 @@ def test_a_session_keeps_at_most_three_models(monkeypatch):
         at = _until_finished(_start(at, name=f"m{i}", digits=1000))
     names = [job.name for job in at.session_state[training.SESSION_JOBS]]
     assert names == [f"m{i}" for i in range(1, training.MAX_SESSION_MODELS + 1)]
+
+
+# --- bringing a checkpoint ------------------------------------------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def _shipped(name: str = "standard_d30") -> tuple[bytes, bytes]:
+    """(card, weights) bytes of a committed checkpoint."""
+    return (SHIPPED / f"{name}.json").read_bytes(), checkpoint.weights_path(name, SHIPPED).read_bytes()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _edited_card(edit) -> bytes:
+    card = json.loads(_shipped()[0])
+    edit(card)
+    return json.dumps(card).encode()
+
+
+def _pickle() -> bytes:
+    import torch
+
+    buffer = BytesIO()
+    torch.save({"encoder.weight": torch.zeros(30, 784)}, buffer)
+    return buffer.getvalue()
+
+
+def _upload(at: AppTest, files: dict[str, bytes]) -> AppTest:
+    at.file_uploader(key="train_upload").set_value([(name, data, "application/octet-stream")
+                                                    for name, data in files.items()])
+    return at.run()
+
+
+def test_an_uploaded_zip_joins_the_pickers_and_can_be_removed():
+    at = _page().run()
+    at = _upload(at, {"standard_d30.zip": checkpoint.pack("standard_d30", SHIPPED)})
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["standard_d30_2 is ready: pick it on any page."]
+    assert "**standard_d30_2** (uploaded): linear, d = 30" in _markdown(at)
+    uploads = at.session_state[training.SESSION_UPLOADS]
+    repair = _page("repair")
+    repair.session_state[training.SESSION_UPLOADS] = uploads
+    repair.run()
+    assert not repair.exception, repair.exception
+    assert "standard_d30_2 (linear, d=30, trained on none, yours)" in repair.selectbox(
+        key="repair_model_standard").options
+    folder = uploads["standard_d30_2"]
+    at.button(key="train_remove_upload_standard_d30_2").click().run()
+    assert not folder.exists() and not at.session_state[training.SESSION_UPLOADS]
+
+
+def test_a_card_and_its_weights_uploaded_together_work():
+    card, weights = _shipped("conv_d30")
+    at = _upload(_page().run(), {"my conv.json": card, "whatever.safetensors": weights})
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["my_conv is ready: pick it on any page."]
+
+
+BAD_UPLOADS = {  # files -> what the error must say
+    "empty": ({"empty.zip": b""}, "one card (.json) and one weights file"),
+    "card only": ({"standard_d30.json": _shipped()[0]}, "one card (.json) and one weights file"),
+    "truncated weights": ({"a.json": _shipped()[0], "a.safetensors": _shipped()[1][:5000]}, "sha256 differs"),
+    "corrupt weights": ({"a.json": _edited_card(lambda c: c.update(sha256=__import__("hashlib").sha256(
+        b"x" * 999).hexdigest())), "a.safetensors": b"x" * 999}, "not a readable safetensors file"),
+    "card of another model": ({"a.json": _edited_card(lambda c: c["model"].update(code_size=7)),
+                               "a.safetensors": _shipped()[1]}, "do not fit the model its card describes"),
+    "unknown architecture": ({"a.json": _edited_card(lambda c: c["model"].update(arch="transformer")),
+                              "a.safetensors": _shipped()[1]}, "Unknown architecture 'transformer'"),
+    "pickle renamed": ({"a.json": _edited_card(lambda c: c.update(sha256=__import__("hashlib").sha256(
+        _pickle()).hexdigest())), "a.safetensors": _pickle()}, "not a readable safetensors file"),
+    "card not JSON": ({"a.json": b"name: a", "a.safetensors": _shipped()[1]}, "not readable JSON"),
+    "card without sections": ({"a.json": _edited_card(lambda c: c.pop("training")),
+                               "a.safetensors": _shipped()[1]}, "no valid training"),
+    "zip bomb": ({"bomb.zip": _zip({"a.json": b"{}", "a.safetensors": bytes(60 * 2**20)})}, "unpacks to more than"),
+    "broken zip": ({"a.zip": _zip({"a.json": b"{}"})[:-30]}, "one card (.json) and one weights file"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_UPLOADS)
+def test_a_bad_upload_says_why_and_keeps_nothing(case, session_models_dir):
+    files, message = BAD_UPLOADS[case]
+    at = _upload(_page().run(), files)
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "not usable as a checkpoint" in errors[0] and message in errors[0], errors
+    assert not at.session_state[training.SESSION_UPLOADS]
+    assert not any(p.is_file() for p in session_models_dir.rglob("*"))  # nothing left on disk
+    assert at.button(key="train_start")  # the page still works

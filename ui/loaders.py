@@ -15,6 +15,7 @@ from ae_core import anomaly, checkpoint, latent
 from ae_core.data import Digits, load_mnist
 
 SESSION_JOBS = "train_jobs"  # session key: this session's ae_core.jobs.TrainingJob list, oldest first
+SESSION_UPLOADS = "uploaded_models"  # session key: {name: folder} of checkpoints uploaded on the Train page
 
 
 def limit_torch_threads() -> None:
@@ -28,8 +29,9 @@ def limit_torch_threads() -> None:
 
 
 def session_models() -> dict[str, Path]:
-    """{name: folder} of the models this session trained that are ready to use, oldest first."""
-    return {job.name: job.folder for job in st.session_state.get(SESSION_JOBS, []) if job.has_model}
+    """{name: folder} of the models this session trained (those ready to use) or uploaded, oldest first."""
+    trained = {job.name: job.folder for job in st.session_state.get(SESSION_JOBS, []) if job.has_model}
+    return trained | st.session_state.get(SESSION_UPLOADS, {})
 
 
 def model_folder(name: str) -> Path:

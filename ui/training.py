@@ -1,30 +1,30 @@
 """The Train page's plumbing: one training queue per server, a folder per session, bounded model lists.
 
-A session's jobs live in `st.session_state[SESSION_JOBS]` (ui.loaders reads the finished ones into every
-page's pickers) and their checkpoints in `<base>/<session id>/<model name>/`, where base is
-$AE_SESSION_MODELS_DIR or the system's temp folder. The user's model name is reduced to a safe slug before
-it gets anywhere near a path.
+A session's jobs live in `st.session_state[SESSION_JOBS]` and its uploaded checkpoints in
+`st.session_state[SESSION_UPLOADS]` (ui.loaders reads both into every page's pickers); their files live in
+`<base>/<session id>/trained/<name>/` and `.../uploaded/<name>/`, where base is $AE_SESSION_MODELS_DIR or
+the system's temp folder. Any name a user supplies (typed, or an uploaded file's) is reduced to a safe
+slug before it gets anywhere near a path.
 """
 
-import io
 import os
 import re
 import shutil
 import tempfile
 import time
 import uuid
-import zipfile
 from pathlib import Path
 
 import streamlit as st
 
 from ae_core import checkpoint
 from ae_core.jobs import TrainingJob, TrainingQueue
-from ui.loaders import SESSION_JOBS
+from ui.loaders import SESSION_JOBS, SESSION_UPLOADS, model_names
 
 SESSION_DIR_ENV = "AE_SESSION_MODELS_DIR"
 MAX_TRAININGS_ENV = "AE_MAX_TRAININGS"
 MAX_SESSION_MODELS = 3  # models a session keeps; starting another one removes the oldest
+MAX_UPLOADS = 3  # uploaded checkpoints a session keeps; another one replaces the oldest
 STALE_AFTER_S = 24 * 3600  # session folders untouched this long are removed when the server starts
 NAME_CHARS = 40
 
@@ -75,7 +75,7 @@ def start(job_name: str, model_cfg, train_cfg, limit: int | None) -> TrainingJob
     """Queue a new job for this session, first removing its oldest models beyond MAX_SESSION_MODELS - 1."""
     while len(jobs()) >= MAX_SESSION_MODELS:
         remove(jobs()[0])
-    job = TrainingJob(job_name, model_cfg, train_cfg, _session_folder() / job_name, limit=limit)
+    job = TrainingJob(job_name, model_cfg, train_cfg, _session_folder() / "trained" / job_name, limit=limit)
     jobs().append(job)
     training_queue().submit(job)
     return job
@@ -89,13 +89,30 @@ def remove(job: TrainingJob) -> None:
     shutil.rmtree(job.folder, ignore_errors=True)
 
 
-def checkpoint_zip(job: TrainingJob) -> bytes:
-    """The job's checkpoint as a zip: `<name>.json` (the card) and its safetensors weights, the two
-    files ae_core.checkpoint.load reads from any folder."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        card = job.folder / f"{job.name}.json"
-        archive.write(card, card.name)
-        weights = checkpoint.weights_path(job.name, job.folder)
-        archive.write(weights, weights.name)
-    return buffer.getvalue()
+
+
+def uploads() -> dict[str, Path]:
+    """This session's uploaded checkpoints, {name: folder}, oldest first."""
+    return st.session_state.setdefault(SESSION_UPLOADS, {})
+
+
+def taken_names() -> set[str]:
+    """Every name a new model must not take: shipped, trained here, uploaded here."""
+    return set(model_names()) | {job.name for job in jobs()} | set(uploads())
+
+
+def add_upload(files: dict[str, bytes]) -> str:
+    """Install uploaded checkpoint files ({file name: bytes}: a zip, or a card and its weights) as a model
+    of this session, named after the first file; returns its name. Raises ValueError (a CheckpointError)
+    saying what is wrong, in which case nothing is kept. Beyond MAX_UPLOADS, the oldest upload goes."""
+    card, weights = checkpoint.unpack(files)
+    name = safe_name(Path(sorted(files)[0]).stem, taken_names())
+    checkpoint.install(card, weights, name, _session_folder() / "uploaded" / name)
+    uploads()[name] = _session_folder() / "uploaded" / name
+    while len(uploads()) > MAX_UPLOADS:
+        remove_upload(next(iter(uploads())))
+    return name
+
+
+def remove_upload(name: str) -> None:
+    shutil.rmtree(uploads().pop(name), ignore_errors=True)
