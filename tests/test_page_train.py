@@ -222,3 +222,33 @@ def test_a_bad_upload_says_why_and_keeps_nothing(case, session_models_dir):
     assert not at.session_state[training.SESSION_UPLOADS]
     assert not any(p.is_file() for p in session_models_dir.rglob("*"))  # nothing left on disk
     assert at.button(key="train_start")  # the page still works
+
+
+def test_a_trained_model_works_on_every_page(session_models_dir):
+    """Latent map and anomaly summary are computed for it on demand; Kernels, Interpolate and Benchmarks
+    offer it like a shipped model."""
+    from ae_core.config import ModelConfig, TrainConfig
+    from ae_core.jobs import TrainingJob
+
+    job = TrainingJob("mine", ModelConfig(code_size=12), TrainConfig(epochs=1), session_models_dir / "mine",
+                      limit=1000, test_limit=200)
+    training.TrainingQueue().submit(job)
+    deadline = time.monotonic() + TIMEOUT_S
+    while not job.snapshot().finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert job.has_model, job.snapshot().message
+    picks = {"latent": "latent_model", "anomaly": "anomaly_model", "kernels": "kernels_model_standard",
+             "interpolate": "interp_model", "benchmarks": "bench_model"}
+    for page, key in picks.items():
+        at = _page(page)
+        at.session_state[training.SESSION_JOBS] = [job]
+        at.run()
+        at.selectbox(key=key).set_value("mine").run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+        if page == "benchmarks":
+            at.button(key="bench_evaluate").click().run()
+            assert not at.exception and "mine" in at.dataframe[-1].value.index
+        elif page == "latent":
+            assert len(at.get("plotly_chart")) == 1
