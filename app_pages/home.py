@@ -56,6 +56,8 @@ st.markdown(
     "- **Anomaly score**: how unusual a digit looks to a bottleneck autoencoder (try drawing a letter).\n"
     "- **Toy manifolds**: standard, denoising and contractive autoencoders trained in a second on a curve; "
     "arrows show where each point is sent.\n"
+    "- **Train your own**: pick an architecture, a code size, a damage and a loss, train in the background "
+    "with a live loss curve, then use your model on every page or download it.\n"
     "- **Benchmarks**: every method on the whole test set, as curves and tables, and any model measured "
     "on demand."
 )
