@@ -3,6 +3,13 @@
 A standard, a denoising and a contractive autoencoder are trained on points of a curve; moving a grid
 of inputs through each model shows where it sends points on and off the curve (lecture Figs. 15-19).
 
+The contractive penalty comes in two forms. The lecture's (Fig. 18) is the squared norm of the code's
+Jacobian, ||dh/dx||^2. With the free linear decoder of these models it contracts the code but not the
+model: shrinking the encoder's weights and growing the decoder's lowers the penalty at no cost in
+reconstruction, so the output stays as sensitive across the curve as along it. Penalising the whole
+model's Jacobian, ||dx̂/dx||^2, cannot be undone that way, and shows what the lecture describes: a model
+sensitive along the manifold and insensitive across it (`sensitivity` measures both).
+
     from ae_core import toy
     points, curve = toy.curve_2d(500, noise=0.02, seed=0)
     model = toy.train_toy("denoising", points, noise_sigma=0.2)
@@ -20,6 +27,7 @@ from torch import nn
 from ae_core.train import contractive_penalty
 
 KINDS = ("standard", "denoising", "contractive")
+PENALTIES = ("output", "code")  # the contractive penalty on ||dx̂/dx||^2, or on ||dh/dx||^2 (the lecture's)
 
 
 def _as_tensor(points) -> torch.Tensor:
@@ -89,13 +97,22 @@ class ToyConfig:
     seed: int = 0  # weights and the denoising noise
 
 
-def train_toy(kind: str, points, noise_sigma: float = 0.2, lam: float = 0.1, epochs: int | None = None,
-              seed: int = 0, cfg: ToyConfig | None = None) -> ToyAE:
+def output_jacobian(model: ToyAE, x: torch.Tensor) -> torch.Tensor:
+    """(N, D, D) Jacobian dx̂/dx = W_x diag(1 - h^2) W_h at each input x (N, D); differentiable."""
+    slope = 1 - model.encode(x).pow(2)  # (N, hidden)
+    return torch.einsum("dh,nh,hk->ndk", model.decoder.weight, slope, model.encoder.weight)
+
+
+def train_toy(kind: str, points, noise_sigma: float = 0.2, lam: float = 0.03, penalty: str = "output",
+              epochs: int | None = None, seed: int = 0, cfg: ToyConfig | None = None) -> ToyAE:
     """Train a ToyAE on `points` (N, D) to reproduce them: "standard" (plain MSE), "denoising" (the input
     gets fresh Gaussian noise of std `noise_sigma` every step, the target stays clean) or "contractive"
-    (MSE + lam * ||dh/dx||^2). `epochs` (full-batch steps) overrides cfg.steps. Returns the model in eval mode."""
+    (MSE + lam * the `penalty`: "output" ||dx̂/dx||^2 or "code" ||dh/dx||^2). `epochs` (full-batch steps)
+    overrides cfg.steps. Returns the model in eval mode."""
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}; choose one of {', '.join(KINDS)}.")
+    if penalty not in PENALTIES:
+        raise ValueError(f"Unknown penalty {penalty!r}; choose one of {', '.join(PENALTIES)}.")
     cfg = cfg or ToyConfig(seed=seed)
     clean = _as_tensor(points)  # (N, D)
     if clean.dim() != 2 or len(clean) == 0:
@@ -109,8 +126,10 @@ def train_toy(kind: str, points, noise_sigma: float = 0.2, lam: float = 0.1, epo
         if kind == "denoising":
             inputs = clean + noise_sigma * torch.randn(clean.shape, generator=generator)  # (N, D)
         loss = (model(inputs) - clean).pow(2).sum(dim=1).mean()
-        if kind == "contractive":
+        if kind == "contractive" and penalty == "code":
             loss = loss + lam * contractive_penalty(model, inputs)
+        elif kind == "contractive":
+            loss = loss + lam * output_jacobian(model, inputs).pow(2).sum(dim=(1, 2)).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -135,14 +154,21 @@ def code_jacobian_norm(model: ToyAE, points) -> np.ndarray:
         return ((1 - h.pow(2)).pow(2) * row_norms).sum(dim=1).sqrt().numpy()
 
 
-def jacobian_norm(model: ToyAE, points) -> np.ndarray:
-    """(N,) Frobenius norm of the output Jacobian dx̂/dx = W_x diag(1 - h^2) W_h at each input (N, D):
-    how much the output moves when the input does."""
-    x = _as_tensor(points)  # (N, D)
+def sensitivity(model: ToyAE, curve) -> tuple[np.ndarray, np.ndarray]:
+    """How much the output moves per unit move of the input at each point of a densely sampled curve
+    (M, D): along the curve, ||J t|| for its unit tangent t, and across it, ||J (I - t t^T)||_F over the
+    directions normal to it. Both are 1 for a model that copies its input; a model that projects onto
+    the curve keeps the first and has the second near 0. Returns ((M,), (M,))."""
+    c = np.asarray(curve, dtype=np.float32)  # (M, D)
+    tangent = np.gradient(c, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)  # (M, D)
     with torch.inference_mode():
-        slope = 1 - model.encode(x).pow(2)  # (N, hidden)
-        jac = torch.einsum("dh,nh,hk->ndk", model.decoder.weight, slope, model.encoder.weight)  # (N, D, D)
-    return jac.flatten(1).norm(dim=1).numpy()
+        jac = output_jacobian(model, _as_tensor(c))  # (M, D, D)
+        t = torch.from_numpy(tangent)
+        along = torch.einsum("ndk,nk->nd", jac, t).norm(dim=1)  # (M,)
+        normal = torch.eye(c.shape[1]) - torch.einsum("nd,nk->ndk", t, t)  # (M, D, D) projector
+        across = (jac @ normal).flatten(1).norm(dim=1)  # (M,)
+    return along.numpy(), across.numpy()
 
 
 @dataclass
@@ -157,23 +183,24 @@ class ToyResult:
     grid_dist: np.ndarray  # (G,) how far each travelled
     on_mean: float  # mean displacement of points on the clean curve
     far_mean: float  # mean displacement of grid points farther than `far` from the curve
-    on_code_jac: float  # mean ||dh/dx|| on the curve (what the contractive penalty shrinks)
-    far_code_jac: float  # mean ||dh/dx|| far from the curve
-    far_jac: float  # mean ||dx̂/dx|| far from the curve (the decoder can scale the code back up)
+    along: float  # mean sensitivity along the curve, on it (see `sensitivity`)
+    across: float  # mean sensitivity across the curve, on it
+    on_code_jac: float  # mean ||dh/dx|| on the curve (what the lecture's penalty shrinks)
 
 
-def study(kind: str, points, curve, noise_sigma: float, lam: float, far: float = 0.4, seed: int = 0) -> ToyResult:
+def study(kind: str, points, curve, noise_sigma: float, lam: float, penalty: str = "output", far: float = 0.4,
+          seed: int = 0) -> ToyResult:
     """Train one model on `points` and measure it on the clean `curve` and on a grid around it."""
     start = time.perf_counter()
-    model = train_toy(kind, points, noise_sigma=noise_sigma, lam=lam, seed=seed)
+    model = train_toy(kind, points, noise_sigma=noise_sigma, lam=lam, penalty=penalty, seed=seed)
     seconds = time.perf_counter() - start
     curve = np.asarray(curve, dtype=np.float32)
     g = grid(curve.shape[1])  # (G, D)
     curve_out, curve_dist = displacement(model, curve)
     grid_out, grid_dist = displacement(model, g)
     is_far = distance_to_curve(g, curve) > far  # (G,)
+    along, across = sensitivity(model, curve)
     return ToyResult(kind, seconds, curve_out, g, grid_out, grid_dist,
                      on_mean=float(curve_dist.mean()), far_mean=float(grid_dist[is_far].mean()),
-                     on_code_jac=float(code_jacobian_norm(model, curve).mean()),
-                     far_code_jac=float(code_jacobian_norm(model, g[is_far]).mean()),
-                     far_jac=float(jacobian_norm(model, g[is_far]).mean()))
+                     along=float(along.mean()), across=float(across.mean()),
+                     on_code_jac=float(code_jacobian_norm(model, curve).mean()))

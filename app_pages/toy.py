@@ -11,17 +11,22 @@ from ui.loaders import limit_torch_threads
 CURVES = {"2-D": toy.curve_2d, "3-D": toy.curve_3d}
 
 
-def observation(r: toy.ToyResult, standard: toy.ToyResult) -> str:
+def observation(r: toy.ToyResult, standard: toy.ToyResult, penalty: str) -> str:
     """One sentence on what a model does, with its measured numbers."""
     if r.kind == "standard":
         return (f"Points on the curve move {r.on_mean:.3f} on average, far points {r.far_mean:.3f}: with more "
-                "hidden units than inputs the plain autoencoder comes close to copying its input.")
+                "hidden units than inputs the plain autoencoder comes close to copying its input (it responds "
+                f"{r.along:.2f} along the curve and {r.across:.2f} across it).")
     if r.kind == "denoising":
         return (f"Points on the curve stay (they move {r.on_mean:.3f}), far points travel far ({r.far_mean:.3f}): "
                 "trained to undo noise, the denoising autoencoder pulls them back onto the curve.")
-    return (f"The penalty makes the code insensitive to the input: ‖dh/dx‖ off the curve is {r.far_code_jac:.2f} "
-            f"against the standard model's {standard.far_code_jac:.2f}; the free linear decoder scales the code "
-            f"back up, so far points move {r.far_mean:.3f}.")
+    if penalty == "output":
+        return (f"Sensitive along the curve ({r.along:.2f}), insensitive across it ({r.across:.2f}, the standard "
+                f"model {standard.across:.2f}): a move off the manifold is undone, and far points travel "
+                f"{r.far_mean:.3f} back towards it.")
+    return (f"The lecture's penalty contracts the code (‖∂h/∂x‖ on the curve {r.on_code_jac:.2f}, the standard "
+            f"model {standard.on_code_jac:.2f}), but the free linear decoder scales it back up: the output still "
+            f"responds {r.across:.2f} across the curve. Penalise the whole model to see the lecture's picture.")
 
 
 limit_torch_threads()  # app.py does this too; repeated so the page trains on one thread when run alone
@@ -37,7 +42,12 @@ st.write(
 left, mid, right = st.columns(3)
 curve_name = left.radio("Curve", list(CURVES), horizontal=True, key="toy_curve")
 sigma = mid.slider("Noise σ of the denoising AE", 0.05, 0.5, 0.2, 0.05, key="toy_sigma")
-lam = right.select_slider("λ of the contractive AE", [0.01, 0.03, 0.1, 0.3, 1.0], 0.1, key="toy_lambda")
+lam = right.select_slider("λ of the contractive AE", [0.01, 0.03, 0.1, 0.3, 1.0], 0.03, key="toy_lambda")
+penalty = right.radio("Contractive penalty on", toy.PENALTIES, horizontal=True, key="toy_penalty",
+                      format_func={"output": "the model, ‖∂x̂/∂x‖²", "code": "the code, ‖∂h/∂x‖² (lecture)"}.get,
+                      help="The lecture's loss penalises the code's Jacobian. With a free linear decoder that "
+                           "contracts the code, not the model: the decoder scales it back up. Penalising the "
+                           "whole model's Jacobian shows the behaviour the lecture describes.")
 if st.button("Train", key="toy_train", type="primary"):
     st.session_state["toy_started"] = True
 if not st.session_state.get("toy_started"):
@@ -52,10 +62,10 @@ def data(curve_name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
-def study(curve_name: str, kind: str, sigma: float, lam: float) -> toy.ToyResult:
+def study(curve_name: str, kind: str, sigma: float, lam: float, penalty: str) -> toy.ToyResult:
     """One trained model's picture, once per setting: reruns and returns to a setting are instant."""
     points, curve = data(curve_name)
-    return toy.study(kind, points, curve, noise_sigma=sigma, lam=lam)
+    return toy.study(kind, points, curve, noise_sigma=sigma, lam=lam, penalty=penalty)
 
 
 def arrows_2d(r: toy.ToyResult, cmax: float, bins: int = 8) -> list[go.Scatter]:
@@ -120,24 +130,25 @@ bar = st.progress(0.0)
 with st.spinner("Training the three autoencoders..."):
     for i, kind in enumerate(toy.KINDS):
         bar.progress(i / len(toy.KINDS), text=f"Training the {kind} autoencoder...")
-        studies.append(study(curve_name, kind, sigma, lam))
+        studies.append(study(curve_name, kind, sigma, lam, penalty))
 bar.empty()
 for column, r in zip(st.columns(3), studies, strict=True):
     column.plotly_chart(figure(points, r), key=f"toy_chart_{r.kind}", width="stretch")
-    column.caption(observation(r, studies[0]))
+    column.caption(observation(r, studies[0], penalty))
 
-st.subheader("How far points travel")
-st.write("*On the manifold*: the clean curve's points; *far*: grid points more than 0.4 from the curve. "
-         "‖dh/dx‖ is the norm of the code's Jacobian (what the contractive penalty shrinks), ‖dx̂/dx‖ the "
-         "output's.")
+st.subheader("How far points travel, and how much the output responds")
+st.write("*On*: the clean curve's points; *far*: grid points more than 0.4 from the curve. *Along* and "
+         "*across*: how far the output moves per unit move of the input along the curve and across it, on the "
+         "curve (1 and 1 for a copy; 1 and 0 for a projection onto the curve). ‖∂h/∂x‖: the code's Jacobian, "
+         "what the lecture's penalty shrinks.")
 st.dataframe(
     {
         "model": [r.kind for r in studies],
         "mean distance, on": [round(r.on_mean, 3) for r in studies],
         "mean distance, far": [round(r.far_mean, 3) for r in studies],
-        "‖dh/dx‖ on": [round(r.on_code_jac, 2) for r in studies],
-        "‖dh/dx‖ far": [round(r.far_code_jac, 2) for r in studies],
-        "‖dx̂/dx‖ far": [round(r.far_jac, 2) for r in studies],
+        "response along": [round(r.along, 2) for r in studies],
+        "response across": [round(r.across, 2) for r in studies],
+        "‖∂h/∂x‖ on": [round(r.on_code_jac, 2) for r in studies],
         "seconds to train": [round(r.seconds, 2) for r in studies],
     },
     key="toy_table", hide_index=True,

@@ -30,7 +30,8 @@ def test_page_waits_for_train_then_shows_three_2d_charts_and_a_table():
         assert any("colorbar" in trace.get("marker", {}) for trace in figure["data"])
     table = at.dataframe[0].value.set_index("model")
     assert table.loc["denoising", "mean distance, far"] > 5 * table.loc["denoising", "mean distance, on"]
-    assert table.loc["contractive", "‖dh/dx‖ far"] < table.loc["standard", "‖dh/dx‖ far"]
+    assert table.loc["contractive", "response across"] < 0.2 * table.loc["contractive", "response along"]
+    assert table.loc["contractive", "response across"] < 0.2 * table.loc["standard", "response across"]
 
 
 def test_3d_curve_gives_3d_charts_and_sigma_changes_the_denoising_figure():
@@ -46,3 +47,13 @@ def test_3d_curve_gives_3d_charts_and_sigma_changes_the_denoising_figure():
     assert len(figures) == 3
     for figure in figures.values():
         assert {trace["type"] for trace in figure["data"]} == {"scatter3d"}
+
+
+def test_the_lectures_code_penalty_is_one_click_away_and_explained():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.button(key="toy_train").click().run()
+    at.radio(key="toy_penalty").set_value("code").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("model")
+    assert table.loc["contractive", "‖∂h/∂x‖ on"] < 0.5 * table.loc["standard", "‖∂h/∂x‖ on"]
+    assert any("free linear decoder scales it back up" in c.value for c in at.caption)

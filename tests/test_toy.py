@@ -68,12 +68,40 @@ def test_denoising_model_moves_far_points_more_than_points_on_the_manifold(arc, 
         toy.distance_to_curve(far_grid, curve).mean()  # far points land nearer the curve than they started
 
 
-def test_contractive_code_is_less_sensitive_off_the_manifold_than_the_standard_one(arc, far_grid):
-    points, _ = arc
+def test_contractive_model_is_insensitive_across_the_manifold_only(arc):
+    """The lecture's observation, with the penalty on the whole model: sensitive along, not across."""
+    points, curve = arc
     standard = toy.train_toy("standard", points, seed=0)
-    contractive = toy.train_toy("contractive", points, lam=0.1, seed=0)
-    contractive_far = toy.code_jacobian_norm(contractive, far_grid).mean()
-    assert contractive_far < 0.5 * toy.code_jacobian_norm(standard, far_grid).mean()
+    contractive = toy.train_toy("contractive", points, lam=0.03, penalty="output", seed=0)
+    along, across = (s.mean() for s in toy.sensitivity(contractive, curve))
+    assert across < 0.2 * along and along > 0.6
+    assert across < 0.2 * toy.sensitivity(standard, curve)[1].mean()
+
+
+def test_the_lectures_code_penalty_contracts_the_code_but_not_the_model(arc, far_grid):
+    points, curve = arc
+    standard = toy.train_toy("standard", points, seed=0)
+    contractive = toy.train_toy("contractive", points, lam=0.1, penalty="code", seed=0)
+    code_far = toy.code_jacobian_norm(contractive, far_grid).mean()
+    assert code_far < 0.5 * toy.code_jacobian_norm(standard, far_grid).mean()
+    along, across = (s.mean() for s in toy.sensitivity(contractive, curve))
+    assert across > 0.8 * along  # the decoder scaled the code back up: no selectivity
+
+
+def test_sensitivity_of_a_copy_and_of_a_projection():
+    """A model that copies its input responds 1 along and 1 across a line; one that projects onto it, 1 and 0."""
+    curve = np.stack([np.linspace(-1, 1, 50), np.zeros(50)], axis=1).astype(np.float32)  # the x axis
+    model = toy.ToyAE(2, hidden=2)
+    with torch.no_grad():  # tanh is ~linear for tiny inputs: x̂ = W_x tanh(W_h x) ≈ (W_x W_h) x
+        model.encoder.weight.copy_(torch.eye(2) * 1e-3)
+        model.encoder.bias.zero_()
+        model.decoder.bias.zero_()
+        model.decoder.weight.copy_(torch.eye(2) * 1e3)
+        along, across = (s.mean() for s in toy.sensitivity(model, curve * 1e-3))
+        assert np.isclose(along, 1, atol=1e-3) and np.isclose(across, 1, atol=1e-3)
+        model.decoder.weight.copy_(torch.tensor([[1e3, 0.0], [0.0, 0.0]]))
+        along, across = (s.mean() for s in toy.sensitivity(model, curve * 1e-3))
+        assert np.isclose(along, 1, atol=1e-3) and across < 1e-6
 
 
 def test_jacobians_match_autograd():
@@ -82,7 +110,8 @@ def test_jacobians_match_autograd():
     x = torch.randn(4, 3)
     full = torch.stack([torch.autograd.functional.jacobian(model, xi[None])[0, :, 0] for xi in x])  # (4, 3, 3)
     code = torch.stack([torch.autograd.functional.jacobian(model.encode, xi[None])[0, :, 0] for xi in x])  # (4, 8, 3)
-    assert np.allclose(toy.jacobian_norm(model, x.numpy()), full.flatten(1).norm(dim=1).numpy(), atol=1e-5)
+    with torch.no_grad():
+        assert torch.allclose(toy.output_jacobian(model, x), full, atol=1e-5)
     assert np.allclose(toy.code_jacobian_norm(model, x.numpy()), code.flatten(1).norm(dim=1).numpy(), atol=1e-5)
     penalty = train.contractive_penalty(model, x).item()
     assert np.isclose(penalty, code.flatten(1).pow(2).sum(1).mean().item(), atol=1e-5)
