@@ -6,7 +6,7 @@ import streamlit as st
 
 from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
-from ae_core.jobs import JobView
+from ae_core.jobs import JobView, TrainingJob
 from ui import training
 from ui.loaders import load_model
 
@@ -46,7 +46,8 @@ def loss_figure(view: JobView, epochs: int) -> go.Figure:
     return figure
 
 
-def describe(job) -> str:
+def describe(job: TrainingJob) -> str:
+    """The run's settings in one line, e.g. "linear, d = 30, tied; dropout at 0.5; MSE; 5 epochs"."""
     m, t = job.model, job.training
     damage = "no damage" if t.noise == "none" else f"{t.noise} at {t.p:g}"
     extras = (", tied" if m.tied else "") + (f", λ = {t.contractive:g}" if t.contractive else "")
@@ -196,7 +197,8 @@ def bring_a_checkpoint() -> None:
         text, button = st.columns([4, 1], vertical_alignment="center")
         try:
             m = load_model(name)[1]["model"]
-            text.markdown(f"**{name}** (uploaded): {m['arch']}, d = {m['code_size']}")
+            code = "no code" if m["arch"] == "unet" else f"d = {m['code_size']}"
+            text.markdown(f"**{name}** (uploaded): {m['arch']}, {code}")
         except ValueError as err:
             text.error(f"{name} cannot be used: {err}")
         if button.button("Remove", icon=":material/delete:", key=f"train_remove_upload_{name}"):
