@@ -153,7 +153,9 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
     chart.update_layout(title="Whole-image PSNR (dB): higher is better", height=300,
                         margin={"l": 10, "r": 10, "t": 40, "b": 10})
     right.plotly_chart(chart, key="repair_ranking", width="stretch")
-    st.download_button("Download the comparison (PNG)", png_bytes(comparison_png(grid)),
+    # Made on click, not on every update: no PNG encoded and stored per rerun, and no stored file for the
+    # browser to check; under load (bench/load.py) that check sometimes found the file already swept: a 404.
+    st.download_button("Download the comparison (PNG)", lambda: png_bytes(comparison_png(grid)),
                        file_name="ae-lab-repair.png", mime="image/png", icon=":material/download:",
                        key="repair_download")
 
