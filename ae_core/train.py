@@ -233,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:  # diverged: the epochs saved so far are kept
         print(err, file=sys.stderr)
         return 1
+    train_seconds = round(time.perf_counter() - start, 1)
     if bar is not None:
         bar.close()
     if stop_requested:
@@ -245,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.events:
         emit("measuring", n_test=len(test_images))
     figures = card_metrics(model, test_images)
-    path = checkpoint.save(model, args.name, card(complete=True, metrics=figures), folder=args.out)
+    path = checkpoint.save(model, args.name, card(complete=True, metrics=figures, seconds=train_seconds),
+                           folder=args.out)
     if args.events:
         emit("done", metrics=figures, seconds=round(time.perf_counter() - start, 1))
     else:

@@ -1,7 +1,7 @@
 """Access to ae_core for the pages: model cards, models and test digits, each loaded once per server.
 
-The models a page offers are the shipped checkpoints (checkpoints/) plus the ones this session trained
-on the Train page (`session_models()`); other sessions never see the latter. Cached models are shared by
+The models a page offers are the shipped checkpoints (checkpoints/) plus the ones this session trained or
+uploaded on the Train page (`session_models()`); other sessions never see the latter. Cached models are shared by
 every session: they are only ever run under `torch.inference_mode()` (ae_core.inference does that) and
 never trained in place.
 """
@@ -106,6 +106,7 @@ def has_anomaly_summary(name: str) -> bool:
 
 @st.cache_resource(show_spinner="Mapping the test digits' codes...", max_entries=16)
 def _session_latent_map(name: str, folder: str, sha256: str) -> dict:
+    """A session model's latent map over the test digits, computed once per weights file."""
     digits = test_digits()
     model = _load(name, folder, sha256)[0]
     return latent.summarize(model, digits.images, digits.labels, source=digits.source, sha256=sha256)
@@ -113,6 +114,7 @@ def _session_latent_map(name: str, folder: str, sha256: str) -> dict:
 
 @st.cache_resource(show_spinner="Scoring the test digits...", max_entries=16)
 def _session_anomaly_summary(name: str, folder: str, sha256: str) -> dict:
+    """A session model's anomaly summary over the test digits, computed once per weights file."""
     return anomaly.summarize(_load(name, folder, sha256)[0], test_digits(), sha256=sha256)
 
 

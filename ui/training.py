@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from ae_core import checkpoint
+from ae_core.config import ModelConfig, TrainConfig
 from ae_core.jobs import TrainingJob, TrainingQueue
 from ui.loaders import SESSION_JOBS, SESSION_UPLOADS, model_names
 
@@ -30,6 +31,7 @@ NAME_CHARS = 40
 
 
 def _base() -> Path:
+    """The folder that holds every session's models."""
     return Path(os.environ.get(SESSION_DIR_ENV) or Path(tempfile.gettempdir()) / "ae-lab-models")
 
 
@@ -67,11 +69,12 @@ def safe_name(text: str, taken: set[str]) -> str:
 
 
 def _session_folder() -> Path:
+    """This session's own folder under _base(), named by a random id kept in its session state."""
     session = st.session_state.setdefault("train_session_id", uuid.uuid4().hex)
     return _base() / session
 
 
-def start(job_name: str, model_cfg, train_cfg, limit: int | None) -> TrainingJob:
+def start(job_name: str, model_cfg: ModelConfig, train_cfg: TrainConfig, limit: int | None) -> TrainingJob:
     """Queue a new job for this session, first removing its oldest models beyond MAX_SESSION_MODELS - 1."""
     while len(jobs()) >= MAX_SESSION_MODELS:
         remove(jobs()[0])
@@ -87,8 +90,6 @@ def remove(job: TrainingJob) -> None:
         training_queue().cancel(job)
     jobs().remove(job)
     shutil.rmtree(job.folder, ignore_errors=True)
-
-
 
 
 def uploads() -> dict[str, Path]:
@@ -115,4 +116,5 @@ def add_upload(files: dict[str, bytes]) -> str:
 
 
 def remove_upload(name: str) -> None:
+    """Forget an uploaded checkpoint and delete its files."""
     shutil.rmtree(uploads().pop(name), ignore_errors=True)
