@@ -26,7 +26,8 @@ from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
 from ae_core.train import EXIT_STOPPED
 
-STATES = ("queued", "running", "done", "stopped", "failed")  # stopped: cancelled or killed
+# a job is "queued", then "running", then one of these ("stopped": cancelled, or SIGTERMed)
+FINISHED = ("done", "stopped", "failed")
 NICENESS = 10  # the child yields the CPU to the server under load
 STDERR_TAIL = 2000  # characters of the child's stderr kept for the error message
 
@@ -51,7 +52,7 @@ class JobView:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "stopped", "failed")
+        return self.state in FINISHED
 
     @property
     def fraction(self) -> float:
@@ -115,7 +116,7 @@ class TrainingJob:
     @property
     def has_model(self) -> bool:
         """True once the run is over and left a checkpoint (complete, or its last full epoch)."""
-        return self.state in ("done", "stopped", "failed") and (self.folder / f"{self.name}.json").is_file()
+        return self.state in FINISHED and (self.folder / f"{self.name}.json").is_file()
 
     def cancel(self) -> None:
         """Stop the run: a queued job never starts; a running child gets SIGTERM and keeps its last epoch."""
@@ -233,4 +234,4 @@ class TrainingQueue:
             self._changed.notify_all()
 
 
-__all__ = ["STATES", "JobView", "TrainingJob", "TrainingQueue"]
+__all__ = ["FINISHED", "JobView", "TrainingJob", "TrainingQueue"]

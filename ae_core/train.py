@@ -238,8 +238,6 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
     if stop_requested:
         kept = f"epoch {len(history)} is kept" if args.save_every_epoch and history else "nothing was saved"
-        if args.events:
-            emit("stopped", epochs=len(history), saved=bool(args.save_every_epoch and history))
         print(f"stopped by SIGTERM after {len(history)} full epochs; {kept}", file=sys.stderr)
         return EXIT_STOPPED
     model = model.cpu()

@@ -19,7 +19,7 @@ import streamlit as st
 
 from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
-from ae_core.jobs import TrainingJob, TrainingQueue
+from ae_core.jobs import FINISHED, TrainingJob, TrainingQueue
 from ui.loaders import SESSION_JOBS, SESSION_UPLOADS, model_names
 
 SESSION_DIR_ENV = "AE_SESSION_MODELS_DIR"
@@ -55,7 +55,7 @@ def jobs() -> list[TrainingJob]:
 
 def in_flight() -> TrainingJob | None:
     """This session's queued or running job, if any (a session trains one model at a time)."""
-    return next((job for job in jobs() if job.state in ("queued", "running")), None)
+    return next((job for job in jobs() if job.state not in FINISHED), None)
 
 
 def safe_name(text: str, taken: set[str]) -> str:
@@ -86,7 +86,7 @@ def start(job_name: str, model_cfg: ModelConfig, train_cfg: TrainConfig, limit: 
 
 def remove(job: TrainingJob) -> None:
     """Forget a job and delete its files (cancelling it first if it still runs)."""
-    if job.state in ("queued", "running"):
+    if job.state not in FINISHED:
         training_queue().cancel(job)
     jobs().remove(job)
     shutil.rmtree(job.folder, ignore_errors=True)
