@@ -6,7 +6,8 @@ configs as plain dicts, so every committed model can be rebuilt exactly from its
 
 from dataclasses import asdict, dataclass, fields
 
-ARCHITECTURES = ("linear", "conv", "unet")
+ARCHITECTURES = ("linear", "conv", "unet", "resunet")
+CODELESS = ("unet", "resunet")  # the inpainting U-Nets: no bottleneck, so no code for latent-space pages
 LOSSES = ("mse", "bce")
 NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian", "mixed")
 
@@ -14,11 +15,12 @@ NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian", "mixed")
 @dataclass
 class ModelConfig:
     # "linear": the lecture's 784 -> d -> 784; "conv": a small convolutional AE;
-    # "unet": a mask-aware U-Net inpainter (no bottleneck, so no code: code_size is ignored)
+    # "unet": a mask-aware U-Net inpainter (no bottleneck, so no code: code_size is ignored);
+    # "resunet": the same contract built from normalised residual blocks (trains at any width)
     arch: str = "linear"
     code_size: int = 30  # d, the size of the hidden code h (the lecture: 30 standard, 500 denoising)
     tied: bool = False  # linear only: decoder weight W_x = W_h^T (the lecture's note on PCA)
-    channels: int = 32  # conv, unet: channels of the first conv layer (each level down doubles them)
+    channels: int = 32  # conv, unet, resunet: channels of the first conv layer (each level down doubles them)
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
@@ -37,6 +39,7 @@ class TrainConfig:
     batch_size: int = 256  # the lecture: 256
     lr: float = 1e-3  # Adam learning rate (the lecture: 1e-3)
     cosine: bool = False  # decay the learning rate to 0 along a cosine over all batches (the lecture: off)
+    warmup: int = 0  # batches over which the learning rate ramps up linearly from 0 (the lecture: none)
     loss: str = "mse"  # "mse" for real-valued pixels, "bce" on [0, 1] pixels (the lecture's two losses)
     # corruption applied to the inputs: "none" trains a standard AE, else a denoising AE;
     # "mixed" draws dropout, mask, patch or gaussian for each batch
@@ -53,6 +56,8 @@ class TrainConfig:
             raise ValueError(f"Unknown noise {self.noise!r}; choose one of {', '.join(NOISE_KINDS)}.")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("Epochs, batch size and learning rate must be positive.")
+        if self.warmup < 0:
+            raise ValueError(f"The warm-up must be a number of batches >= 0, not {self.warmup}.")
         if self.p < 0 or (self.p_max is not None and self.p_max < self.p):
             raise ValueError("The noise level must be >= 0, and p_max (if given) must be >= p.")
         if self.contractive < 0:

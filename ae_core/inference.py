@@ -74,8 +74,15 @@ def interpolate_latent(model: nn.Module, a, b, steps: int = 10):
     return restore(model.decode((1 - alpha) * ha + alpha * hb), False, is_numpy)
 
 
+# Iterations of manifold projection. Measured on 1,000 held-out training digits, dropout p = 0.1 to 0.9,
+# with denoising_d500 and standard_d30: PSNR peaks at 3-4 steps at every p and then drifts down (at
+# p = 0.5: 22.6 dB after 3 steps, 22.5 after 4, 21.9 after 20), so 4 is both better and 5x cheaper than
+# the 20 used before.
+PROJECTION_STEPS = 4
+
+
 @torch.inference_mode()
-def project(model: nn.Module, image, known_mask, start=None, steps: int = 20):
+def project(model: nn.Module, image, known_mask, start=None, steps: int = PROJECTION_STEPS):
     """Inpaint by projecting onto the model's manifold: the lecture's "closest point on the training
     manifold" (Fig. 10-11), done by iteration instead of gradient descent on an energy.
 

@@ -116,24 +116,30 @@ def _nanmean(values: np.ndarray) -> float:
     return float(np.nanmean(values)) if np.any(~np.isnan(values)) else float("nan")
 
 
+def per_image(clean, output, known_mask) -> dict[str, np.ndarray]:
+    """PSNR, SSIM and MSE of each image, (B,) arrays, on the whole image and on the repaired pixels
+    (~known_mask); the repaired figures are NaN for an image with no repaired pixel. Keys: METRIC_INFO.
+
+    One call scores a whole batch: the Repair page stacks every method's output of one digit and scores
+    them at once instead of once per method."""
+    c01, o01, known = _prepare(clean, output, known_mask)
+    repaired = ~known  # (B, 28, 28)
+    sq = (c01 - o01) ** 2  # (B, 28, 28)
+    mse_all, mse_rep = _region_mean(sq, None), _region_mean(sq, repaired)  # (B,) each
+    ssim_means, ssim_maps = _ssim_maps(c01, o01)  # (B,), (B, 28, 28)
+    return {"psnr": _psnr_from_mse(mse_all), "ssim": ssim_means, "mse": mse_all,
+            "psnr_repaired": _psnr_from_mse(mse_rep), "ssim_repaired": _region_mean(ssim_maps, repaired),
+            "mse_repaired": mse_rep}
+
+
 def evaluate(clean, output, known_mask) -> dict[str, float]:
     """Mean over images of PSNR, SSIM and MSE, on the whole image and on the repaired pixels (~known_mask).
 
     Repaired figures average only the images with at least one repaired pixel; NaN if none has any.
     Keys and their meaning: METRIC_INFO. Raises ValueError for an empty batch, which has no mean.
     """
-    c01, o01, known = _prepare(clean, output, known_mask)
-    if len(c01) == 0:
+    figures = per_image(clean, output, known_mask)
+    if len(figures["psnr"]) == 0:
         raise ValueError("There are no digits to compare: give at least one clean digit and its output.")
-    repaired = ~known  # (B, 28, 28)
-    sq = (c01 - o01) ** 2  # (B, 28, 28)
-    mse_all, mse_rep = _region_mean(sq, None), _region_mean(sq, repaired)  # (B,) each
-    ssim_means, ssim_maps = _ssim_maps(c01, o01)  # (B,), (B, 28, 28)
-    return {
-        "psnr": float(np.mean(_psnr_from_mse(mse_all))),
-        "ssim": float(np.mean(ssim_means)),
-        "mse": float(np.mean(mse_all)),
-        "psnr_repaired": _nanmean(_psnr_from_mse(mse_rep)),
-        "ssim_repaired": _nanmean(_region_mean(ssim_maps, repaired)),
-        "mse_repaired": _nanmean(mse_rep),
-    }
+    return {key: _nanmean(values) if key.endswith("_repaired") else float(np.mean(values))
+            for key, values in figures.items()}

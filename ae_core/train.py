@@ -74,6 +74,14 @@ def contractive_penalty(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return ((1 - h.pow(2)).pow(2) * row_norms).sum(dim=1).mean()
 
 
+def lr_factor(batch: int, total: int, cfg: TrainConfig) -> float:
+    """The share of cfg.lr used for 0-based `batch` of `total`: a linear ramp over cfg.warmup batches,
+    times a cosine from 1 to 0 over all of them when cfg.cosine."""
+    ramp = min(1.0, (batch + 1) / cfg.warmup) if cfg.warmup else 1.0
+    decay = 0.5 * (1 + math.cos(math.pi * batch / total)) if cfg.cosine else 1.0
+    return ramp * decay
+
+
 def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
         progress: Callable[[Progress], None] | None = None,
         should_stop: Callable[[], bool] | None = None) -> list[float]:
@@ -91,7 +99,9 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     steps = math.ceil(len(images) / cfg.batch_size)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, cfg.epochs * steps) if cfg.cosine else None
+    schedule = None
+    if cfg.cosine or cfg.warmup:
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda batch: lr_factor(batch, cfg.epochs * steps, cfg))
     history = []
     model.train()
     for epoch in range(1, cfg.epochs + 1):
@@ -146,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arch", choices=ARCHITECTURES, default="linear", help="model architecture")
     parser.add_argument("--code-size", type=int, default=30, help="size d of the hidden code")
     parser.add_argument("--tied", action="store_true", help="linear only: decoder weight = encoder weight^T")
-    parser.add_argument("--channels", type=int, default=32, help="conv, unet: channels of the first layer")
+    parser.add_argument("--channels", type=int, default=32, help="conv, unet, resunet: channels of the first layer")
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=256, help="digits per batch")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
     parser.add_argument("--cosine", action="store_true", help="decay the learning rate along a cosine")
+    parser.add_argument("--warmup", type=int, default=0, help="batches of linear learning-rate warm-up from 0")
     parser.add_argument("--loss", choices=LOSSES, default="mse", help="reconstruction loss")
     parser.add_argument("--noise", choices=NOISE_KINDS, default="none",
                         help="corruption of the inputs; anything but 'none' trains a denoising AE")
@@ -180,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint.check_name(args.name)
         model_cfg = ModelConfig(args.arch, args.code_size, args.tied, args.channels)
         train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, cosine=args.cosine,
+                                warmup=args.warmup,
                                 loss=args.loss, noise=args.noise, p=args.p, p_max=args.p_max,
                                 contractive=args.contractive, seed=args.seed)
         if args.contractive > 0 and args.arch != "linear":

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ae_core.checkpoint import default_dir
+from ae_core.config import CODELESS
 from ui.loaders import broken_model_notice, model_cards
 
 
@@ -37,7 +38,9 @@ st.write(
     "description, like PCA but non-linear. An **over-complete** code (the lecture's d = 500 for 784 pixels "
     "is already generous) could simply copy its input, so it needs another constraint: the "
     "**denoising** autoencoder sees damaged digits and must output the clean one, which teaches it where "
-    "real digits lie, the training manifold. That is why it can repair digits OpenCV's inpainting cannot."
+    "real digits lie, the training manifold. The lecture says this makes it repair digits better than "
+    "classical inpainting. Measured here, the lecture's own denoising autoencoder loses to the strongest "
+    "classical method, biharmonic inpainting; a mask-aware U-Net beats it clearly (see Benchmarks)."
 )
 st.graphviz_chart(diagram("code h\\nd = 30", 0.5), width="stretch")
 st.caption("Under-complete: the standard autoencoder, 784 → 30 → 784. The code is a bottleneck.")
@@ -48,7 +51,8 @@ st.subheader("What you can do here")
 st.markdown(
     "- **Repair**: draw, pick or upload a digit, damage it (the lecture's dropout noise, masking, a grey "
     "patch, Gaussian noise or a mask you paint) and compare the standard and denoising autoencoders, "
-    "manifold projection and the best model against Telea and Navier-Stokes inpainting, with numbers.\n"
+    "manifold projection and the best model against Telea, Navier-Stokes and biharmonic inpainting, with "
+    "numbers and the winner.\n"
     "- **Interpolate**: walk from one digit to another in pixel space and in the code space, and see "
     "which path stays among digits.\n"
     "- **Kernels**: the encoder's learned weights as images, standard vs denoising.\n"
@@ -71,10 +75,10 @@ if not cards:
 else:
     st.table(pd.DataFrame(
         [{"name": c["name"], "architecture": c["model"]["arch"],
-          "code size d": None if c["model"]["arch"] == "unet" else c["model"]["code_size"],
+          "code size d": None if c["model"]["arch"] in CODELESS else c["model"]["code_size"],
           "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
           # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
-          "clean PSNR (dB)": None if c["model"]["arch"] == "unet" else figure(c, "clean"),
+          "clean PSNR (dB)": None if c["model"]["arch"] in CODELESS else figure(c, "clean"),
           "dropout PSNR (dB)": figure(c, "dropout")}
          for c in cards]).set_index("name"))
     st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "

@@ -1,17 +1,28 @@
-"""Repair: damage a digit, then watch the autoencoders and OpenCV's inpainting repair it, with numbers."""
+"""Repair: damage a digit, then watch the autoencoders and classical inpainting repair it, with numbers."""
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from ae_core import benchmark, metrics, noise
+from ae_core.config import CODELESS
 from ae_core.models import has_code
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, png_bytes, to_uint8
 from ui.loaders import all_cards, broken_model_notice, load_model
-from ui.repair import DAMAGES, DEFAULT_MODELS, DEFAULTS, ROLES, comparison_png, methods_for, read_setup
+from ui.repair import (
+    BIHARMONIC_NOTE,
+    DAMAGES,
+    DEFAULT_MODELS,
+    DEFAULTS,
+    ROLES,
+    comparison_png,
+    methods_for,
+    read_setup,
+    score,
+)
+from ui.verdict import verdict_sentence
 
 COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
                  "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
@@ -19,9 +30,10 @@ PAINT_PX = 280  # the painting canvas: 10 screen pixels per digit pixel
 
 st.title("Repair")
 st.write(
-    "Damage a digit and let four autoencoder methods and OpenCV's two inpainting algorithms repair it. "
+    "Damage a digit and let four autoencoder methods and three classical inpainting algorithms repair it: "
+    "OpenCV's Telea and Navier-Stokes (the lecture's) and biharmonic inpainting, the strongest of them. "
     "The lecture's claim is that the autoencoder \"actually does better\": here are the pictures *and* "
-    "the numbers. Every image uses the same grey scale, so what looks darker is darker."
+    "the numbers, and who wins. Every image uses the same grey scale, so what looks darker is darker."
 )
 
 # The setup comes from the URL once per session (a shared link), then lives in our own session key.
@@ -49,7 +61,7 @@ def pick_models() -> dict:
     with st.expander("Models", icon=":material/model_training:"):
         columns = st.columns(len(ROLES))
         for column, (role, title) in zip(columns, ROLES.items(), strict=True):
-            names = [n for n, c in cards.items() if role != "projection" or c["model"]["arch"] != "unet"]
+            names = [n for n, c in cards.items() if role != "projection" or c["model"]["arch"] not in CODELESS]
             if not names:
                 column.info(f"No checkpoint can serve as the {title}.")
                 continue
@@ -70,7 +82,7 @@ def pick_models() -> dict:
 
 def _describe(card: dict) -> str:
     m, t = card["model"], card["training"]
-    code = "no code" if m["arch"] == "unet" else f"d={m['code_size']}"
+    code = "no code" if m["arch"] in CODELESS else f"d={m['code_size']}"
     yours = ", yours" if card.get("session") else ""
     return f"{card['name']} ({m['arch']}, {code}, trained on {t['noise']}{yours})"
 
@@ -134,9 +146,11 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
     if skipped:
         st.caption(f"{', '.join(skipped)}: not applicable, no pixel is known, so inpainting has nothing to "
                    "start from.")
+    else:
+        st.caption(BIHARMONIC_NOTE)
 
-    figures = {name: metrics.evaluate(x, out, known) for name, (out, _) in outputs.items() if out is not None}
-    table = pd.DataFrame(figures).T[list(metrics.METRIC_INFO)]
+    table = score(x, {name: out for name, (out, _) in outputs.items() if out is not None}, known)
+    st.markdown(verdict_sentence(table["psnr"].to_dict(), "on this digit", lecture=ROLES["denoising"]))
     ranked = table["psnr"].sort_values()
     table = table.rename(columns=COLUMN_TITLES)
     higher = [c for c in table.columns if not c.startswith("MSE")]
@@ -183,5 +197,5 @@ setup["index"] = st.session_state.get("repair_saved_index", DEFAULTS["index"])
 st.caption(f"Current digit: {digit_label('repair')}")
 models = pick_models()
 if not any(has_code(m) for m in models.values()):
-    st.warning("No autoencoder checkpoint could be loaded: only OpenCV's inpainting is compared.")
+    st.warning("No autoencoder checkpoint could be loaded: only classical inpainting is compared.")
 damage_and_repair(clean, models)

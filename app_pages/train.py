@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ae_core import checkpoint
-from ae_core.config import ModelConfig, TrainConfig
+from ae_core.config import CODELESS, ModelConfig, TrainConfig
 from ae_core.jobs import JobView, TrainingJob
 from ui import training
 from ui.loaders import load_model
@@ -197,7 +197,7 @@ def bring_a_checkpoint() -> None:
         text, button = st.columns([4, 1], vertical_alignment="center")
         try:
             m = load_model(name)[1]["model"]
-            code = "no code" if m["arch"] == "unet" else f"d = {m['code_size']}"
+            code = "no code" if m["arch"] in CODELESS else f"d = {m['code_size']}"
             text.markdown(f"**{name}** (uploaded): {m['arch']}, {code}")
         except ValueError as err:
             text.error(f"{name} cannot be used: {err}")

@@ -35,7 +35,7 @@ from ui.repair import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP, REPAIR, INTERPOLATE = (str(ROOT / p) for p in ("app.py", "app_pages/repair.py", "app_pages/interpolate.py"))
-METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", "Telea", "Navier-Stokes"]
+METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", "Telea", "Navier-Stokes", "Biharmonic"]
 BLANK = "The image is blank: one flat shade with no digit on it"
 
 
@@ -392,9 +392,9 @@ def test_without_checkpoints_home_says_how_to_train_and_repair_still_inpaints(tm
     assert _errors(home) == [] and "python -m ae_core.train" in home.info[0].value and not home.table
     at = _run(REPAIR)
     assert _errors(at) == []
-    assert any("only OpenCV's inpainting is compared" in w.value for w in at.warning)
+    assert any("only classical inpainting is compared" in w.value for w in at.warning)
     assert any(i.value == "No checkpoint can serve as the standard AE." for i in at.info)
-    assert _figures(at) == ["Telea", "Navier-Stokes"]
+    assert _figures(at) == ["Telea", "Navier-Stokes", "Biharmonic"]
 
 
 @pytest.mark.parametrize("script", [APP, REPAIR], ids=["home", "repair"])

@@ -81,6 +81,28 @@ def test_projection_and_one_shot_keep_shapes_and_projection_keeps_known_pixels()
     assert torch.equal(projected[known], clean[known])
 
 
+def test_biharmonic_in_processes_matches_one_process(monkeypatch):
+    clean = synthetic_digits(6)
+    damaged, known = benchmark.Condition("dropout", 0.5).apply(clean)
+    observed = benchmark.observe(clean, known)
+    serial = benchmark.inpainting("biharmonic").run(damaged, known, observed)
+    monkeypatch.setattr(benchmark, "PARALLEL_MIN", 1)  # six digits are normally too few to be worth it
+    parallel = benchmark.inpainting("biharmonic", workers=2).run(damaged, known, observed)
+    assert torch.equal(serial, parallel)
+
+
+def test_verdict_names_the_winner_the_best_classical_and_the_best_learned_method():
+    v = benchmark.verdict({"Telea": 17.0, "Biharmonic": 22.0, "Navier-Stokes": None, "denoising AE": 20.5,
+                           "best model": 26.5, benchmark.NO_REPAIR: 9.0})
+    assert (v.winner, v.best_classical, v.best_learned) == ("best model", "Biharmonic", "best model")
+    assert v.margin() == 4.5 and v.margin("denoising AE") == -1.5 and v.margin("Navier-Stokes") is None
+    only_learned = benchmark.verdict({"Telea": None, "model": 20.0, benchmark.NO_REPAIR: 25.0})
+    assert only_learned.winner == benchmark.NO_REPAIR and only_learned.best_classical is None
+    assert only_learned.best_learned == "model" and only_learned.margin() is None
+    with pytest.raises(ValueError, match="No method"):
+        benchmark.verdict({"Telea": None})
+
+
 def _tiny_results() -> dict:
     """The results dict bench/quality.py writes, from a tiny run: two untrained models, 12 digits."""
     torch.manual_seed(0)
@@ -107,12 +129,18 @@ def test_report_has_every_method_condition_and_the_answer(tmp_path):
     results = _tiny_results()
     report = quality.render_report(results, "plot.png")
     names = list(results["repair"][0]["results"])
-    assert "projection: standard_d30" in names and "Navier-Stokes" in names
+    assert "projection: standard_d30" in names and {"Navier-Stokes", "Biharmonic"} <= set(names)
     for name in names:
         assert f"| {name} |" in report
     assert "p = 0.9" in report and "grey patch 10x10" in report and "gaussian sigma=0.5" in report
     assert "PCA-4" in report and "PCA-6" in report and "**5.0x** slower" in report
     half = next(r for r in results["repair"] if r["condition"] == "dropout p=0.5")["results"]
     assert f"{half['Navier-Stokes']['psnr']:.2f}" in report
+    # The short answer comes first and is computed: untrained models lose to classical inpainting.
+    answer = report[report.index("## The short answer"):report.index("## The models")]
+    assert "**Does an autoencoder beat the best classical method?** **No**: in 0 of the 11 conditions" in answer
+    best = max(("Telea", "Navier-Stokes", "Biharmonic"), key=lambda n: half[n]["psnr"])
+    assert f"| dropout p=0.5 | {best} | {half[best]['psnr']:.2f} |" in answer
+    assert "The lecture's own denoising AE (`denoising_d500`) loses to the best classical method in 11" in answer
     quality.write_plot(results, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000

@@ -48,8 +48,9 @@ def test_draw_damage_and_compare(app_server, browser_page):
     expect(page.get_by_text("Current digit: your drawing")).to_be_visible()
     expect(page.get_by_text("what the models see (28x28)")).to_be_visible()
     for caption in ("original", "damaged", "standard AE", "denoising AE", "manifold projection", "best model",
-                    "Telea", "Navier-Stokes"):
+                    "Telea", "Navier-Stokes", "Biharmonic"):
         expect(page.get_by_text(caption, exact=True).filter(visible=True).first).to_be_visible()
+    expect(page.get_by_text("Winner on this digit:").first).to_be_visible()
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
     assert "p=0.7" in page.url
     assert app_exceptions(page) == []

@@ -7,6 +7,7 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
+from ae_core import metrics
 from ae_core.metrics import METRIC_INFO, evaluate, mse, psnr, ssim
 
 
@@ -162,3 +163,14 @@ def test_evaluate_mismatched_mask_raises():
 
 def test_metric_info_is_one_line_per_key():
     assert all(isinstance(v, str) and v and "\n" not in v for v in METRIC_INFO.values())
+
+
+def test_per_image_scores_a_stack_of_outputs_as_evaluate_scores_each():
+    rng = np.random.default_rng(5)
+    clean = rng.uniform(-1, 1, (1, 28, 28)).astype(np.float32)
+    outputs = np.clip(clean + rng.normal(0, 0.3, (4, 28, 28)), -1, 1).astype(np.float32)  # (4, 28, 28)
+    known = rng.random((1, 28, 28)) > 0.5
+    stacked = metrics.per_image(np.repeat(clean, 4, axis=0), outputs, np.repeat(known, 4, axis=0))
+    for i in range(4):
+        one = metrics.evaluate(clean, outputs[i:i + 1], known)
+        assert {k: float(v[i]) for k, v in stacked.items()} == pytest.approx(one, rel=1e-12)

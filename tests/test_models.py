@@ -5,7 +5,16 @@ import torch
 
 from ae_core import noise
 from ae_core.config import ModelConfig, TrainConfig, from_dict
-from ae_core.models import ConvAE, LinearAE, RepairUNet, apply, build_model, encoder_kernels, has_code
+from ae_core.models import (
+    ConvAE,
+    LinearAE,
+    RepairUNet,
+    ResidualUNet,
+    apply,
+    build_model,
+    encoder_kernels,
+    has_code,
+)
 
 
 def test_linear_ae_is_the_lecture_architecture():
@@ -40,10 +49,11 @@ def test_conv_ae_shapes():
         encoder_kernels(model)
 
 
-def test_unet_is_a_mask_aware_repairer_without_a_code():
+@pytest.mark.parametrize("arch, cls", [("unet", RepairUNet), ("resunet", ResidualUNet)])
+def test_unet_is_a_mask_aware_repairer_without_a_code(arch, cls):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(arch="unet", channels=4))
-    assert isinstance(model, RepairUNet) and model.uses_mask and not has_code(model)
+    model = build_model(ModelConfig(arch=arch, channels=8))
+    assert isinstance(model, cls) and model.uses_mask and not has_code(model)
     assert has_code(build_model(ModelConfig())) and has_code(build_model(ModelConfig(arch="conv", channels=4)))
     x = torch.rand(3, 28, 28) * 2 - 1
     known = torch.rand(3, 28, 28) > 0.5
@@ -54,15 +64,26 @@ def test_unet_is_a_mask_aware_repairer_without_a_code():
     torch.testing.assert_close(model(x), model(x, torch.ones_like(known)))  # no mask: all known
 
 
-def test_unet_undoes_the_lecture_dropout_scaling():
+@pytest.mark.parametrize("arch", ["unet", "resunet"])
+def test_unet_undoes_the_lecture_dropout_scaling(arch):
     """Kept pixels are x / (1 - p); the U-Net's input normalisation makes the output independent of p."""
     torch.manual_seed(0)
-    model = build_model(ModelConfig(arch="unet", channels=4))
+    model = build_model(ModelConfig(arch=arch, channels=8))
     clean = -torch.ones(2, 28, 28)
     clean[:, 8:20, 12:16] = 1.0  # a stroke on a background at -1, as every MNIST digit has
     scaled, known = noise.dropout(clean, 0.6, seed=3)
     unscaled = torch.where(known, clean, torch.zeros_like(clean))
     torch.testing.assert_close(model(scaled, known), model(unscaled, known))
+
+
+def test_residual_unet_repairs_one_digit_as_it_repairs_it_in_a_batch():
+    """GroupNorm uses each digit's own statistics, so a batch of one (the Repair page) gives the same repair."""
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="resunet", channels=8)).eval()
+    x = torch.rand(4, 28, 28) * 2 - 1
+    known = torch.rand(4, 28, 28) > 0.5
+    with torch.no_grad():
+        torch.testing.assert_close(model(x[2:3], known[2:3]), model(x, known)[2:3], atol=1e-5, rtol=0)
 
 
 def test_kernels_are_encoder_rows():

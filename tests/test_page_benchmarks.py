@@ -28,6 +28,15 @@ def test_curves_show_the_stored_figures_and_follow_the_controls():
     assert _curve(at, "Navier-Stokes") == [r["results"]["Navier-Stokes"]["ssim"] for r in dropout]
 
 
+def test_the_page_answers_the_question_and_names_each_conditions_winner():
+    at = _run()
+    assert any(m.value.startswith("**The answer:** an autoencoder beats the best classical method in")
+               for m in at.markdown)
+    half = next(r for r in RESULTS["repair"] if r["condition"] == "dropout p=0.5")["results"]
+    winner = max((n for n in half if half[n]), key=lambda n: half[n]["psnr"])
+    assert any(m.value.startswith(f"**Winner at dropout p=0.5: {winner}**") for m in at.markdown)
+
+
 def test_condition_table_follows_the_picker():
     at = _run()
     assert at.dataframe[0].value.loc["Telea", "psnr"] == next(
@@ -44,5 +53,9 @@ def test_evaluate_a_model_on_a_slice():
     at.button(key="bench_evaluate").click().run()
     assert not at.exception
     table = at.dataframe[-1].value
-    assert list(table.columns) == [0.1, 0.3, 0.5, 0.7, 0.9] and set(table.index) == {"standard_d30", "Navier-Stokes"}
-    assert table.loc["Navier-Stokes", 0.1] > table.loc["Navier-Stokes", 0.9]  # more damage, worse repair
+    assert list(table.columns) == [0.1, 0.3, 0.5, 0.7, 0.9] and set(table.index) == {"standard_d30", "Biharmonic"}
+    assert table.loc["Biharmonic", 0.1] > table.loc["Biharmonic", 0.9]  # more damage, worse repair
+    lead = table.loc["standard_d30"] - table.loc["Biharmonic"]
+    assert (lead < 0).all()  # the lecture's small bottleneck never beats biharmonic inpainting
+    assert any(m.value.startswith(f"standard_d30 against biharmonic inpainting: {lead[0.1]:+.1f} dB at p = 0.1")
+               and "**Biharmonic wins at every p.**" in m.value for m in at.markdown)

@@ -5,7 +5,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "repair.py")
-METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", "Telea", "Navier-Stokes"]
+CLASSICAL = ["Telea", "Navier-Stokes", "Biharmonic"]
+METHODS = ["standard AE", "denoising AE", "manifold projection", "best model", *CLASSICAL]
 
 
 def _run(query: dict | None = None) -> AppTest:
@@ -28,12 +29,29 @@ def test_default_setup_compares_every_method_on_a_7():
     assert at.get("plotly_chart") and at.get("download_button")
 
 
+def _verdict(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Winner on this digit" in m.value)
+
+
+def test_the_page_names_the_winner_and_the_denoising_ae_against_the_best_classical_method():
+    at = _run()
+    psnr = _psnr(at)
+    winner = max(psnr, key=psnr.get)
+    best_classical = max(CLASSICAL, key=psnr.get)
+    assert best_classical == "Biharmonic"  # on scattered dropped pixels it beats OpenCV's two
+    text = _verdict(at)
+    assert f"Winner on this digit: {winner}** ({psnr[winner]:.1f} dB)" in text
+    gap = psnr["denoising AE"] - psnr[best_classical]
+    assert f"The denoising AE {'beats' if gap > 0 else 'loses to'} {best_classical} by {abs(gap):.1f} dB." in text
+    assert any("Biharmonic: scikit-image's biharmonic inpainting" in c.value for c in at.caption)
+
+
 def test_moving_p_changes_the_figures():
     at = _run()
     before = _psnr(at)
     at.slider(key="repair_p").set_value(0.8).run()
     after = _psnr(at)
-    assert all(after[m] < before[m] for m in ("Telea", "Navier-Stokes"))  # more damage, worse repair
+    assert all(after[m] < before[m] for m in CLASSICAL)  # more damage, worse repair
     assert at.query_params["p"] == "0.8"
 
 
@@ -41,7 +59,7 @@ def test_extreme_p_still_shows_results():
     nothing_dropped = _psnr(_run({"p": "0"}))
     assert set(nothing_dropped) == set(METHODS) and nothing_dropped["Telea"] == 100.0  # untouched: perfect
     at = _run({"p": "1"})
-    assert set(_psnr(at)) == set(METHODS) - {"Telea", "Navier-Stokes"}  # nothing known to inpaint from
+    assert set(_psnr(at)) == set(METHODS) - set(CLASSICAL)  # nothing known to inpaint from
     assert any("not applicable" in c.value for c in at.caption)
 
 

@@ -53,6 +53,24 @@ def test_mixed_noise_trains_the_mask_aware_unet(tiny_digits):
     assert history[-1] < 0.5 * history[0]
 
 
+def test_mixed_noise_trains_the_residual_unet_with_warm_up():
+    model = _model(arch="resunet", channels=8)
+    cfg = TrainConfig(epochs=8, batch_size=32, lr=2e-3, noise="mixed", p=0.1, p_max=0.9, cosine=True, warmup=8)
+    history = train.fit(model, synthetic_digits(128), cfg)
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_learning_rate_ramps_up_then_follows_the_cosine():
+    cfg = TrainConfig(lr=1.0, cosine=True, warmup=4)
+    factors = [train.lr_factor(b, 100, cfg) for b in range(100)]
+    assert factors[:4] == pytest.approx([0.25 * (i + 1) * train.lr_factor(i, 100, TrainConfig(cosine=True))
+                                          for i in range(4)])
+    assert max(factors) == pytest.approx(factors[3]) and factors[-1] < 0.01
+    assert train.lr_factor(50, 100, TrainConfig(warmup=4)) == 1.0  # no cosine: flat after the ramp
+    with pytest.raises(ValueError, match="warm-up"):
+        TrainConfig(warmup=-1)
+
+
 def test_mixed_noise_draws_every_kind_and_level_range(tiny_digits, monkeypatch):
     drawn = []
     real_corrupt = train.noise.corrupt

@@ -12,6 +12,7 @@ import streamlit as st
 import torch
 
 from ae_core import anomaly, checkpoint, latent
+from ae_core.config import CODELESS
 from ae_core.data import Digits, load_mnist
 
 SESSION_JOBS = "train_jobs"  # session key: this session's ae_core.jobs.TrainingJob list, oldest first
@@ -90,7 +91,7 @@ def load_model(name: str):
 def model_names(bottleneck_only: bool = False) -> list[str]:
     """Names of the models on offer (shipped, then this session's); with bottleneck_only, only those
     that have a code."""
-    return [c["name"] for c in all_cards() if not bottleneck_only or c["model"]["arch"] != "unet"]
+    return [c["name"] for c in all_cards() if not bottleneck_only or c["model"]["arch"] not in CODELESS]
 
 
 def has_latent_map(name: str) -> bool:

@@ -6,9 +6,11 @@ defaults, with a warning, for anything it cannot use.
 """
 
 import numpy as np
+import pandas as pd
+import torch
 from PIL import Image, ImageDraw
 
-from ae_core import benchmark
+from ae_core import benchmark, metrics
 from ae_core.models import has_code
 from ui.images import to_uint8
 
@@ -19,6 +21,8 @@ ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "
          "best": "best model"}
 DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
                   "best": "repair_unet"}
+BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
+                   "pixels; the strongest classical method for scattered missing pixels.")
 
 
 def read_setup(query: dict) -> tuple[dict, list[str]]:
@@ -65,9 +69,16 @@ def methods_for(models: dict) -> dict[str, benchmark.Method]:
         methods["manifold projection"] = benchmark.projection(models["projection"])
     if "best" in models:
         methods["best model"] = benchmark.one_shot(models["best"])
-    methods["Telea"] = benchmark.inpainting("telea")
-    methods["Navier-Stokes"] = benchmark.inpainting("navier-stokes")
-    return methods
+    return methods | benchmark.classical_methods()
+
+
+def score(clean: torch.Tensor, outputs: dict[str, torch.Tensor], known: torch.Tensor) -> pd.DataFrame:
+    """Every method's figures for one digit (1, 28, 28), methods down, METRIC_INFO's keys across: all
+    outputs stacked and scored in one call."""
+    names, keys = list(outputs), list(metrics.METRIC_INFO)
+    stacked = torch.cat([outputs[name] for name in names])  # (M, 28, 28)
+    figures = metrics.per_image(clean.expand_as(stacked), stacked, known.expand_as(stacked))
+    return pd.DataFrame(np.column_stack([figures[key] for key in keys]), index=names, columns=keys)  # (M, 6)
 
 
 def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
