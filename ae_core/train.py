@@ -23,6 +23,7 @@ from torch import nn
 
 from ae_core import checkpoint, noise
 from ae_core.config import ARCHITECTURES, LOSSES, NOISE_KINDS, ModelConfig, TrainConfig
+from ae_core.metrics import MSE_FLOOR
 from ae_core.models import LinearAE, apply, build_model, get_device
 
 
@@ -39,9 +40,13 @@ class Progress:
 
 
 def reconstruction_loss(output: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
-    """MSE in the [-1, 1] space, or binary cross-entropy on [0, 1] pixels (the lecture's two losses)."""
+    """MSE in the [-1, 1] space, binary cross-entropy on [0, 1] pixels (the lecture's two losses), or minus
+    the mean per-digit PSNR on [0, 1] pixels (peak 1, its MSE floored as ae_core.metrics does)."""
     if kind == "mse":
         return F.mse_loss(output, target)
+    if kind == "psnr":
+        mse01 = ((output - target) / 2).pow(2).flatten(1).mean(dim=1)  # (B,): MSE on [0, 1] pixels
+        return 10 * torch.log10(mse01.clamp(min=MSE_FLOOR)).mean()
     out01 = ((output + 1) / 2).clamp(1e-6, 1 - 1e-6)
     return F.binary_cross_entropy(out01, (target + 1) / 2)
 

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from ae_core import train
+from ae_core import metrics, train
 from ae_core.config import ModelConfig, TrainConfig
 from ae_core.models import build_model
 from tests.conftest import synthetic_digits
@@ -55,7 +55,7 @@ def test_mixed_noise_trains_the_mask_aware_unet(tiny_digits):
 
 def test_mixed_noise_trains_the_residual_unet_with_warm_up():
     model = _model(arch="resunet", channels=8)
-    cfg = TrainConfig(epochs=8, batch_size=32, lr=2e-3, noise="mixed", p=0.1, p_max=0.9, cosine=True, warmup=8)
+    cfg = TrainConfig(epochs=8, batch_size=32, lr=5e-3, noise="mixed", p=0.1, p_max=0.9, cosine=True, warmup=8)
     history = train.fit(model, synthetic_digits(128), cfg)
     assert history[-1] < 0.5 * history[0]
 
@@ -94,6 +94,14 @@ def test_bce_loss_on_unit_pixels():
     perfect = train.reconstruction_loss(target, target, "bce")
     wrong = train.reconstruction_loss(-target, target, "bce")
     assert perfect < 1e-4 and wrong > 5
+
+
+def test_psnr_loss_is_minus_the_benchmarks_mean_psnr():
+    clean = synthetic_digits(6)
+    output = (clean + 0.3 * torch.randn(6, 28, 28, generator=torch.Generator().manual_seed(0))).clamp(-1, 1)
+    expected = -metrics.psnr(clean, output).mean()
+    assert train.reconstruction_loss(output, clean, "psnr").item() == pytest.approx(expected, abs=1e-4)
+    assert train.reconstruction_loss(clean, clean, "psnr").item() == pytest.approx(-100.0)  # floored, as metrics
 
 
 def test_contractive_penalty_matches_autograd_jacobian():
