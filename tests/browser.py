@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 SERVER_START_TIMEOUT_S = 60
 APP_RUN_TIMEOUT_MS = 60_000
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def chromium_path() -> str:
@@ -113,9 +114,13 @@ def app_server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def playwright_sync():
-    """One Playwright driver (sync API) for the session; browser_page launches chromium from it."""
-    from playwright.sync_api import sync_playwright
+    """One Playwright driver (sync API) for the session; browser_page launches chromium from it.
 
+    `expect` waits up to EXPECT_TIMEOUT_MS instead of Playwright's 5 s: a page's first run loads torch and
+    its models, which on a busy 2-core machine (a training in the background) can take longer."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         yield pw
 
