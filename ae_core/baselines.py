@@ -2,12 +2,13 @@
 biharmonic) and PCA.
 
 The lecture's inpainting: `cv2.inpaint(digit_uint8, mask, 3, INPAINT_TELEA or INPAINT_NS)`, one digit at
-a time, the mask nonzero where a pixel is missing. Biharmonic inpainting
-(`skimage.restoration.inpaint_biharmonic`) fills the holes with the smoothest surface through the known
-pixels (it solves the biharmonic equation, Δ²u = 0, on them); it is by far the strongest of the three on
-scattered missing pixels, and about ten times slower. All three share one contract: only the known
-pixels of the image are read (the rest are set to 0 first), so a caller may pass the clean digit or any
-damaged version of it: what lies under the mask never leaks into the repair. Known pixels come back
+a time, the mask nonzero where a pixel is missing. Biharmonic inpainting (scikit-image's
+`restoration.inpaint_biharmonic`, computed here the same way, faster: see _biharmonic) fills the holes
+with the smoothest surface through the known pixels (it solves the biharmonic equation, Δ²u = 0, on
+them); it is by far the strongest of the three on scattered missing pixels, and several times slower.
+All three share one contract: only the known pixels of the image are read (the rest are set to 0
+first), so a caller may pass the clean digit or any damaged version of it: what lies under the mask
+never leaks into the repair. Known pixels come back
 exactly as given (clipped to [-1, 1]); repaired ones are clipped to [-1, 1] too, and OpenCV's carry its
 uint8 quantisation. A digit with no known pixel has nothing to work from and stays all background.
 
@@ -18,12 +19,15 @@ Images are in [-1, 1], one digit (28, 28) or a batch (B, 28, 28), torch or numpy
 of the same kind and shape.
 """
 
+import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import torch
-from skimage import restoration
+from scipy import sparse
+from scipy.ndimage import laplace
+from scipy.sparse.linalg import spsolve
 
 from ae_core.arrays import as_batch, restore
 
@@ -72,17 +76,48 @@ def inpaint_navier_stokes(image, known_mask, radius: float = 3):
     return _inpaint_each(image, known_mask, _opencv(radius, cv2.INPAINT_NS))
 
 
-def _biharmonic(known_only: np.ndarray, holes: np.ndarray) -> np.ndarray:
-    """A `fill` for _inpaint_each: scikit-image's biharmonic inpainting on float pixels (no quantisation).
+@functools.cache
+def _biharmonic_operator(shape: tuple[int, int]) -> sparse.csr_array:
+    """(H*W, H*W): row i is the biharmonic stencil of pixel i (row-major), built exactly as scikit-image's
+    inpaint_biharmonic builds it: laplace(laplace(delta)) on the pixel's 5x5 neighbourhood, clipped to
+    the image (scipy.ndimage.laplace, reflecting at the clipped edges). Built once per image size."""
+    h, w = shape
+    rows, cols, values = [], [], []
+    for r, c in np.ndindex(h, w):
+        top, left = max(r - 2, 0), max(c - 2, 0)
+        delta = np.zeros((min(r + 3, h) - top, min(c + 3, w) - left))
+        delta[r - top, c - left] = 1.0
+        stencil = laplace(laplace(delta))
+        rr, cc = np.nonzero(stencil)
+        rows.append(np.full(len(rr), r * w + c))
+        cols.append((rr + top) * w + cc + left)
+        values.append(stencil[rr, cc])
+    return sparse.csr_array((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                            shape=(h * w, h * w))
 
-    The biharmonic equation is linear and keeps constants, so solving it on [-1, 1] pixels gives the
-    same repair as on [0, 1] ones."""
-    return restoration.inpaint_biharmonic(known_only.astype(np.float64), holes).astype(np.float32)
+
+def _biharmonic(known_only: np.ndarray, holes: np.ndarray) -> np.ndarray:
+    """A `fill` for _inpaint_each: biharmonic inpainting on float pixels (no quantisation).
+
+    The same linear system as `skimage.restoration.inpaint_biharmonic` (one equation per unknown pixel:
+    its stencil applied to the image is 0), solved the same way (SuperLU, MMD_ATA ordering) and clipped
+    the same way (to the known pixels' range). scikit-image rebuilds every border pixel's stencil in a
+    Python loop on each call; here they are built once (_biharmonic_operator), which makes a digit about
+    3x faster. The two agree to 1e-11 (tests/test_baselines.py compares them). The equation is linear
+    and keeps constants, so solving it on [-1, 1] pixels gives the same repair as on [0, 1] ones."""
+    values = known_only.astype(np.float64).ravel()  # (H*W,)
+    unknown, known = np.flatnonzero(holes), np.flatnonzero(~holes)
+    if unknown.size == 0:
+        return known_only
+    equations = _biharmonic_operator(holes.shape)[unknown]  # (n_unknown, H*W)
+    values[unknown] = spsolve(sparse.csc_array(equations[:, unknown]), -(equations[:, known] @ values[known]),
+                              permc_spec="MMD_ATA", use_umfpack=False)
+    return np.clip(values, values[known].min(), values[known].max()).reshape(holes.shape).astype(np.float32)
 
 
 def inpaint_biharmonic(image, known_mask):
-    """Repair the unknown pixels (~known_mask) with biharmonic inpainting (skimage.restoration): the
-    smoothest surface through the known pixels. Float in, float out: no uint8 step as with OpenCV."""
+    """Repair the unknown pixels (~known_mask) with biharmonic inpainting (scikit-image's, see _biharmonic):
+    the smoothest surface through the known pixels. Float in, float out: no uint8 step as with OpenCV."""
     return _inpaint_each(image, known_mask, _biharmonic)
 
 

@@ -73,11 +73,11 @@ def to_mnist_digit(image: np.ndarray) -> np.ndarray:
         grey, border = 1 - grey, 1 - border
     ink = np.clip(grey - np.median(border), 0, 1)  # (H, W), 0 on the background
     ink[ink < INK_THRESHOLD] = 0  # paper grain, JPEG noise
-    rows, cols = np.nonzero(ink)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))  # the ink's bounding box
     if rows.size == 0:
         raise ValueError("The image is blank: one flat shade with no digit on it (nothing drawn, or all of it "
                          "painted over). Draw or upload a digit: light or dark ink on a plain background.")
-    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1].astype(np.float32)  # (h, w)
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].astype(np.float32)  # (h, w)
 
     h, w = crop.shape
     scale = BOX / max(h, w)

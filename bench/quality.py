@@ -458,9 +458,11 @@ def write_plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    colours = [*plt.cm.tab10.colors, "black", "goldenrod", "navy"]  # one per method: more than tab10's ten
     for ax, kind in zip(axes, ("dropout", "mask"), strict=True):
         rows = _rows(results, kind)
         levels = [r["level"] for r in rows]
+        ax.set_prop_cycle(color=colours)
         for name in _method_names(results):
             values = [np.nan if r["results"][name] is None else r["results"][name]["psnr"] for r in rows]
             style = "--" if name in benchmark.CLASSICAL else (":" if name == benchmark.NO_REPAIR else "-")

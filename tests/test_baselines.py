@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from skimage import restoration
 
 from ae_core.baselines import (
     PCA,
@@ -133,6 +134,16 @@ def test_biharmonic_fills_every_hole_of_a_heavily_damaged_digit_with_finite_valu
     out = inpaint_biharmonic(_ring(), known)
     assert np.isfinite(out).all() and np.abs(out).max() <= 1.0
     assert np.any(out[~known] != 0.0)  # the holes are filled, not left as the zeros the fill never reads
+
+
+@pytest.mark.parametrize("p", [0.02, 0.3, 0.7, 0.95])
+def test_biharmonic_is_scikit_images_inpaint_biharmonic(p):
+    rng = np.random.default_rng(int(p * 100))
+    for _ in range(5):
+        image = rng.uniform(-1, 1, (28, 28))
+        holes = rng.random((28, 28)) < p
+        expected = restoration.inpaint_biharmonic(np.where(holes, 0.0, image), holes)
+        np.testing.assert_allclose(inpaint_biharmonic(image.astype(np.float32), ~holes), expected, atol=1e-6)
 
 
 def test_biharmonic_beats_navier_stokes_on_a_smooth_image():
