@@ -98,7 +98,7 @@ PARALLEL_MIN = 256  # digits below which worker processes cost more than they sa
 def inpainting(which: str, workers: int = 1) -> Method:
     """Classical inpainting of the unknown pixels: OpenCV's "telea" or "navier-stokes" (radius 3, the
     lecture's) or scikit-image's "biharmonic". With `workers` > 1, a large batch is split over that
-    many processes (biharmonic takes about 10 ms per digit: the 10k test set's slow part)."""
+    many processes (biharmonic, a few ms per digit, is the slow part of the 10k test set)."""
     inpaint = INPAINTERS[which]
 
     def run(damaged, known, observed):

@@ -98,7 +98,7 @@ st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clea
 
 st.subheader("Measure a model now")
 st.write("Evaluate any checkpoint on a slice of the test set, with the same damage and scoring, next to "
-         "biharmonic inpainting, the strongest classical method. This runs on demand: about 30 s for 500 digits, "
+         "biharmonic inpainting, the strongest classical method. This runs on demand: about 10 s for 500 digits, "
          "most of it biharmonic's.")
 broken_model_notice()
 names = model_names()

@@ -46,6 +46,13 @@ def test_the_page_names_the_winner_and_the_denoising_ae_against_the_best_classic
     assert any("Biharmonic: scikit-image's biharmonic inpainting" in c.value for c in at.caption)
 
 
+def test_the_best_model_is_the_residual_unet_and_repair_unet_stays_on_offer():
+    at = _run()
+    picker = at.selectbox(key="repair_model_best")
+    assert picker.value == "repair_resunet"
+    assert any(option.startswith("repair_unet (unet, no code") for option in picker.options)
+
+
 def test_moving_p_changes_the_figures():
     at = _run()
     before = _psnr(at)

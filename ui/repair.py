@@ -20,7 +20,7 @@ DEFAULTS = {"class": 7, "index": 0, "damage": "dropout", "p": 0.5, "seed": 0}
 ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "manifold projection",
          "best": "best model"}
 DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
-                  "best": "repair_unet"}
+                  "best": "repair_resunet"}
 BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
                    "pixels; the strongest classical method for scattered missing pixels.")
 
