@@ -1,6 +1,6 @@
 """The quality and speed benchmark: does an autoencoder beat the best classical inpainting, by how much, where?
 
-    .venv/bin/python bench/quality.py            # the full MNIST test set (AE_DATA_DIR), about 15 minutes
+    .venv/bin/python bench/quality.py            # the full MNIST test set (AE_DATA_DIR), about 20 minutes
     .venv/bin/python bench/quality.py --quick    # the first 1,000 test digits, a minute or two
 
 Every committed checkpoint repairs the same damaged test digits as the classical methods, OpenCV's
