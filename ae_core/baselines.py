@@ -8,9 +8,9 @@ with the smoothest surface through the known pixels (it solves the biharmonic eq
 them); it is by far the strongest of the three on scattered missing pixels, and several times slower.
 All three share one contract: only the known pixels of the image are read (the rest are set to 0
 first), so a caller may pass the clean digit or any damaged version of it: what lies under the mask
-never leaks into the repair. Known pixels come back
-exactly as given (clipped to [-1, 1]); repaired ones are clipped to [-1, 1] too, and OpenCV's carry its
-uint8 quantisation. A digit with no known pixel has nothing to work from and stays all background.
+never leaks into the repair. Known pixels come back exactly as given (clipped to [-1, 1]); repaired
+ones are clipped to [-1, 1] too, and OpenCV's carry its uint8 quantisation. A digit with no known
+pixel has nothing to work from and stays all background.
 
 PCA reconstruction is the linear autoencoder's closed form: project a digit onto the top-k principal
 components of the training digits and back.
@@ -34,7 +34,7 @@ from ae_core.arrays import as_batch, restore
 N_PIXELS = 28 * 28
 
 
-def _inpaint_each(image, known_mask, fill) -> np.ndarray:
+def _inpaint_each(image, known_mask, fill):
     """Apply `fill(known_only, holes) -> filled` (28, 28) to each digit that has a known pixel, where
     `known_only` is the digit in [-1, 1] with its unknown pixels set to 0 and `holes` is True where a
     pixel is unknown; known pixels are pasted back as given (clipped), the rest clipped to [-1, 1]."""
@@ -102,9 +102,10 @@ def _biharmonic(known_only: np.ndarray, holes: np.ndarray) -> np.ndarray:
     The same linear system as `skimage.restoration.inpaint_biharmonic` (one equation per unknown pixel:
     its stencil applied to the image is 0), solved the same way (SuperLU, MMD_ATA ordering) and clipped
     the same way (to the known pixels' range). scikit-image rebuilds every border pixel's stencil in a
-    Python loop on each call; here they are built once (_biharmonic_operator), which makes a digit about
-    3x faster. The two agree to 1e-11 (tests/test_baselines.py compares them). The equation is linear
-    and keeps constants, so solving it on [-1, 1] pixels gives the same repair as on [0, 1] ones."""
+    Python loop on each call; here they are built once (_biharmonic_operator), which makes a digit
+    several times faster (bench/repair_speed.py times both); tests/test_baselines.py checks they agree.
+    The equation is linear and keeps constants, so solving it on [-1, 1] pixels gives the same repair
+    as on [0, 1] ones."""
     values = known_only.astype(np.float64).ravel()  # (H*W,)
     unknown, known = np.flatnonzero(holes), np.flatnonzero(~holes)
     if unknown.size == 0:

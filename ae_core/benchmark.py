@@ -131,6 +131,7 @@ def classical_methods(workers: int = 1) -> dict[str, Method]:
 
 # No repair at all: the damaged digit, clipped as it is shown. The floor every method must beat.
 NO_REPAIR = "damaged (no repair)"
+LECTURE_DENOISING = "denoising_d500"  # the lecture's denoising AE, whose claim the comparisons re-check
 DAMAGED_AS_IS = Method(lambda damaged, known, observed: damaged.clamp(-1, 1))
 
 
@@ -164,6 +165,13 @@ def verdict(scores: dict[str, float | None]) -> Verdict:
         return max(names, key=scored.get) if names else None
     return Verdict(winner=best(scored), best_classical=best(CLASSICAL),
                    best_learned=best(n for n in scored if n not in CLASSICAL and n != NO_REPAIR), scores=scored)
+
+
+def margins(verdicts: dict[str, Verdict], name: str | None = None) -> dict[str, float]:
+    """`name`'s lead (each condition's best learned method's by default) over the best classical method,
+    by condition, for the conditions where both have a figure."""
+    leads = {condition: v.margin(name) for condition, v in verdicts.items()}
+    return {condition: lead for condition, lead in leads.items() if lead is not None}
 
 
 @dataclass

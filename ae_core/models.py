@@ -172,12 +172,11 @@ class ResidualUNet(nn.Module):
     built from normalised residual blocks as inpainting and diffusion U-Nets are, so it trains at any
     width.
 
-    Why: the plain U-Net without normalisation fails from c = 24 on: its ReLUs die in the first few
-    hundred Adam steps and the loss stays at that of a constant output (bench/unet_width.py). GroupNorm
-    keeps every layer's inputs at unit scale, SiLU has no dead zone, and zero-initialised residual
-    branches start the net as a near-identity map. Its cost per digit is bounded by the Repair page:
-    at most twice RepairUNet's at the same c (batch of one, one thread), which a second block at 7x7
-    or c = 24 would exceed.
+    Why: the plain U-Net without normalisation fails at c = 24: within 25 Adam steps its output tanh
+    saturates at -1 (all background) on every pixel, so no gradient flows back, and half its last ReLU
+    layer is dead (bench/unet_width.py). GroupNorm keeps every layer's inputs at unit scale, SiLU has no
+    dead zone, and zero-initialised residual branches start the net as a near-identity map. Its cost
+    per digit is bounded by the Repair page: at most twice RepairUNet's (batch of one, one thread).
     """
 
     uses_mask = True

@@ -12,7 +12,6 @@ from ui.loaders import broken_model_notice, data_notice, load_model, model_names
 from ui.verdict import verdict_sentence
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json"
-LECTURE_DENOISING = "denoising_d500"  # the lecture's denoising AE
 KINDS = {"dropout": "lecture dropout", "mask": "plain masking"}
 
 
@@ -69,14 +68,14 @@ st.caption(f"{meta['n_test']:,} test digits ({meta['source']}), generated {meta[
            "full report: docs/BENCHMARKS.md.")
 
 verdicts = {r["condition"]: benchmark.verdict(psnr_of(r)) for r in results["repair"]}
-comparable = [v for v in verdicts.values() if v.best_classical is not None]
-won = [v for v in comparable if v.margin() > 0]
-lecture_lost = [v for v in comparable if (v.margin(LECTURE_DENOISING) or 0) < 0]
+leads = benchmark.margins(verdicts)
+won = [lead for lead in leads.values() if lead > 0]
+lecture = benchmark.margins(verdicts, benchmark.LECTURE_DENOISING)
 st.markdown(f"**The answer:** an autoencoder beats the best classical method in {len(won)} of the "
-            f"{len(comparable)} conditions where classical inpainting applies"
-            + (f", by {min(v.margin() for v in won):.1f} to {max(v.margin() for v in won):.1f} dB. " if won else ". ")
-            + (f"The lecture's own denoising AE ({LECTURE_DENOISING}) loses to it in {len(lecture_lost)} of them."
-               if any(LECTURE_DENOISING in v.scores for v in comparable) else ""))
+            f"{len(leads)} conditions where classical inpainting applies"
+            + (f", by {min(won):.1f} to {max(won):.1f} dB. " if won else ". ")
+            + (f"The lecture's own denoising AE ({benchmark.LECTURE_DENOISING}) loses to it in "
+               f"{sum(lead < 0 for lead in lecture.values())} of them." if lecture else ""))
 
 kind_col, key_col = st.columns(2)
 kind = kind_col.segmented_control("Damage", list(KINDS), default="dropout", format_func=KINDS.get,
@@ -89,7 +88,7 @@ labels = [r["condition"] for r in results["repair"]]
 label = st.selectbox("All figures for one condition", labels, index=labels.index("dropout p=0.5"),
                      key="bench_condition")
 row = next(r for r in results["repair"] if r["condition"] == label)
-st.markdown(verdict_sentence(psnr_of(row), f"at {label}", lecture=LECTURE_DENOISING))
+st.markdown(verdict_sentence(psnr_of(row), f"at {label}", lecture=benchmark.LECTURE_DENOISING))
 st.dataframe(condition_table(row).style.format("{:.3f}", na_rep="n/a"), key="bench_table", width="stretch")
 st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". n/a: inpainting needs at least one known pixel.")
 
@@ -98,8 +97,7 @@ st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clea
 
 st.subheader("Measure a model now")
 st.write("Evaluate any checkpoint on a slice of the test set, with the same damage and scoring, next to "
-         "biharmonic inpainting, the strongest classical method. This runs on demand: about 10 s for 500 digits, "
-         "most of it biharmonic's.")
+         "biharmonic inpainting, the strongest classical method. This runs on demand, with a progress bar.")
 broken_model_notice()
 names = model_names()
 if not names:

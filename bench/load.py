@@ -572,6 +572,11 @@ def print_summary(result: dict) -> None:
         print("note: the client's core was saturated: the latencies include waiting for Chromium, not only the app")
 
 
+def _relative(path: str | None) -> str | None:
+    """A folder as the results file should name it: relative to the repository, never this machine's path."""
+    return None if path is None else os.path.relpath(path, REPO)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Concurrent Repair sessions (and a training) against one server.")
     parser.add_argument("--sessions", type=int, help="concurrent Repair sessions (default 20; 5 with --quick)")
@@ -623,8 +628,9 @@ def main(argv=None) -> int:
     extra = {"server_cores": server_affinity, "client_cores": proc_field(os.getpid(), "Cpus_allowed_list"),
              "cpu_count": os.cpu_count(), "loadavg_1_5_15_before": [round(v, 2) for v in load_before],
              "loadavg_1_5_15_after": [round(v, 2) for v in os.getloadavg()],
-             "chromium": chromium_path(), "data_dir": env.get("AE_DATA_DIR"),
-             "env": {k: v for k, v in env.items() if k.startswith(("OMP_", "STREAMLIT_", "AE_"))}}
+             "chromium": chromium_path(), "data_dir": _relative(env.get("AE_DATA_DIR")),
+             "env": {k: _relative(v) if k == "AE_DATA_DIR" else v
+                     for k, v in env.items() if k.startswith(("OMP_", "STREAMLIT_", "AE_"))}}
     result = summarise(run, tally, sampler, args, extra)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")

@@ -40,7 +40,6 @@ REPORT = REPO / "docs" / "BENCHMARKS.md"
 PLOT = REPO / "docs" / "benchmarks_psnr_vs_p.png"
 QUICK_N = 1000
 LATENCY_RUNS = 30
-LECTURE_DENOISING = "denoising_d500"  # the lecture's denoising AE, whose claim the report re-checks
 
 
 def repair_methods(models: dict, workers: int = 1) -> dict[str, benchmark.Method]:
@@ -276,34 +275,34 @@ def short_answer(results: dict) -> str:
     """The report's opening: does an autoencoder beat the best classical method, which one, where.
     Every sentence is computed from the figures."""
     verdicts = _verdicts(results)
-    comparable = {c: v for c, v in verdicts.items() if v.best_classical is not None}
-    won = {c: v for c, v in comparable.items() if v.margin() > 0}
-    yes = ("**Yes**" if len(won) == len(comparable) else "**In part**" if won else "**No**")
+    leads = benchmark.margins(verdicts)
+    won = [c for c, lead in leads.items() if lead > 0]
+    yes = "**Yes**" if len(won) == len(leads) else "**In part**" if won else "**No**"
     text = [f"- **Does an autoencoder beat the best classical method?** {yes}: in {len(won)} of the "
-            f"{len(comparable)} conditions where classical inpainting applies (whole-image PSNR)."]
+            f"{len(leads)} conditions where classical inpainting applies (whole-image PSNR)."]
     if won:
-        leaders = [v.best_learned for v in won.values()]
+        leaders = [verdicts[c].best_learned for c in won]
         top = max(set(leaders), key=leaders.count)
-        margins = [v.margin(top) for v in comparable.values() if v.margin(top) is not None]
-        classical = sorted({v.best_classical for v in comparable.values()})
+        classical = sorted({verdicts[c].best_classical for c in leads})
         text.append(f"- **Which one?** `{top}`, the best learned method in {leaders.count(top)} of them, by "
-                    f"{_span(margins)} over the best classical method ({', '.join(classical)}).")
+                    f"{_span(list(benchmark.margins(verdicts, top).values()))} over the best classical method "
+                    f"({', '.join(classical)}).")
     else:
         text.append("- **Which one?** None: the best classical method wins every comparison.")
-    lecture = {c: v.margin(LECTURE_DENOISING) for c, v in comparable.items() if v.margin(LECTURE_DENOISING) is not None}
+    lecture = benchmark.margins(verdicts, benchmark.LECTURE_DENOISING)
     if lecture:
-        losses = {c: -m for c, m in lecture.items() if m < 0}
-        text.append(f"  The lecture's own denoising AE (`{LECTURE_DENOISING}`) "
+        losses = [-lead for lead in lecture.values() if lead < 0]
+        text.append(f"  The lecture's own denoising AE (`{benchmark.LECTURE_DENOISING}`) "
                     + (f"loses to the best classical method in {len(losses)} of the {len(lecture)} conditions, "
-                       f"by {_span(list(losses.values()))}." if losses else "beats it in every condition."))
+                       f"by {_span(losses)}." if losses else "beats it in every condition."))
     text += ["- **At which damage levels?** Below: every condition, its best classical and best learned "
              "method, and the margin between them.", "",
              "| damage | best classical | PSNR (dB) | best learned | PSNR (dB) | margin (dB) "
-             f"| `{LECTURE_DENOISING}` vs best classical (dB) |",
+             f"| `{benchmark.LECTURE_DENOISING}` vs best classical (dB) |",
              "|---|---|---:|---|---:|---:|---:|"]
     for condition, v in verdicts.items():
         classical = "n/a" if v.best_classical is None else v.best_classical
-        lecture_gap = v.margin(LECTURE_DENOISING)
+        lecture_gap = v.margin(benchmark.LECTURE_DENOISING)
         text.append(f"| {condition} | {classical} | {_fmt(v.scores.get(v.best_classical))} | `{v.best_learned}` "
                     f"| {v.scores[v.best_learned]:.2f} | {_signed(v.margin())} | {_signed(lecture_gap)} |")
     return "\n".join(text)

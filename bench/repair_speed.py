@@ -12,7 +12,8 @@ Target: "now" takes at most 1.5x "before" (median per update, one torch thread, 
     .venv/bin/python bench/repair_speed.py [--runs 200]
 
 Writes bench/results/repair_speed.json with each line-up's median and p90 and the median of each step
-(preprocess, damage, every method, scoring). The drawing is a synthetic 280x280 RGBA canvas stroke of a 7,
+(preprocess, damage, every method, scoring), and beside them scikit-image's own inpaint_biharmonic on the
+same digits, the reference for the "Biharmonic" step. The drawing is a synthetic 280x280 RGBA canvas stroke of a 7,
 the size the Repair page's canvas sends; the damage is lecture dropout at p = 0.7.
 """
 
@@ -28,6 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+from skimage import restoration
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: ae_core lives at the repository root
@@ -74,6 +76,17 @@ def one_update(drawing: np.ndarray, methods: dict, scorer, seed: int, split: dic
     timed("scoring", lambda: scorer(clean, outputs, known))
 
 
+def scikit_image_biharmonic_ms(drawing: np.ndarray, seed: int) -> float:
+    """scikit-image's own inpaint_biharmonic on the same damaged digit as an update's: the reference for
+    the "Biharmonic" step, which computes the same repair (ae_core.baselines)."""
+    clean = torch.from_numpy(to_mnist_digit(drawing))[None]  # (1, 28, 28)
+    _, known = noise.dropout(clean, P, seed=seed)
+    image, holes = benchmark.observe(clean, known)[0].double().numpy(), ~known[0].numpy()
+    start = time.perf_counter()
+    restoration.inpaint_biharmonic(image, holes)
+    return 1000 * (time.perf_counter() - start)
+
+
 def line_ups(models: dict) -> dict:
     """(methods, scorer) of each line-up, "before" and "now"."""
     before = methods_for({**models, "best": models["before best"]})
@@ -105,6 +118,7 @@ def main(argv=None) -> int:
     drawing = drawn_seven()
     times = {name: [] for name in variants}
     splits = {name: {} for name in variants}
+    reference = []  # ms of scikit-image's inpaint_biharmonic, beside the updates
     for seed in range(5):  # warm-up
         for methods, scorer in variants.values():
             one_update(drawing, methods, scorer, seed, {})
@@ -113,6 +127,7 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             one_update(drawing, methods, scorer, seed, splits[name])
             times[name].append(1000 * (time.perf_counter() - start))
+        reference.append(scikit_image_biharmonic_ms(drawing, seed))
 
     result = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"), "cpu_count": os.cpu_count(),
@@ -121,6 +136,7 @@ def main(argv=None) -> int:
         "methods": {name: list(methods) for name, (methods, _) in variants.items()},
         **{name: summary(times[name], splits[name]) for name in variants},
     }
+    result["scikit_image_biharmonic_median_ms"] = round(statistics.median(reference), 3)
     result["ratio"] = round(result["now"]["median_ms"] / result["before"]["median_ms"], 3)
     result["target_ratio"] = TARGET_RATIO
     result["meets_target"] = result["ratio"] <= TARGET_RATIO
@@ -129,6 +145,8 @@ def main(argv=None) -> int:
     for name in variants:
         split = ", ".join(f"{step} {ms:.2f}" for step, ms in result[name]["split_median_ms"].items())
         print(f"{name:>6}: median {result[name]['median_ms']:.2f} ms, p90 {result[name]['p90_ms']:.2f} ms ({split})")
+    print(f"Biharmonic: {result['now']['split_median_ms']['Biharmonic']:.2f} ms; scikit-image's own function on "
+          f"the same digits: {result['scikit_image_biharmonic_median_ms']:.2f} ms")
     print(f"now / before = {result['ratio']:.2f} (target <= {TARGET_RATIO:g}) over {args.runs} updates each "
           f"-> {args.out}")
     return 0
