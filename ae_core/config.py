@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, fields
 ARCHITECTURES = ("linear", "conv", "unet", "resunet")
 CODELESS = ("unet", "resunet")  # the inpainting U-Nets: no bottleneck, so no code for latent-space pages
 LOSSES = ("mse", "bce", "psnr")
-NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian", "mixed")
+NOISE_KINDS = ("none", "dropout", "mask", "patch", "gaussian", "mixed", "downsample")
+SHRINK_FACTORS = (2, 4, 7, 14)  # the factors "downsample" can shrink a 28x28 digit by
 
 
 @dataclass
@@ -45,10 +46,14 @@ class TrainConfig:
     # favours the badly damaged ones)
     loss: str = "mse"
     # corruption applied to the inputs: "none" trains a standard AE, else a denoising AE;
-    # "mixed" draws dropout, mask, patch or gaussian for each batch
+    # "mixed" draws dropout, mask, patch or gaussian for each batch; "downsample" trains super-resolution
     noise: str = "none"
-    p: float = 0.5  # drop rate for "dropout"/"mask"; sigma for "gaussian"; patch side / 28 for "patch"
-    p_max: float | None = None  # if set, each batch draws its level uniformly from [p, p_max]
+    # drop rate for "dropout"/"mask"; sigma for "gaussian"; patch side / 28 for "patch"; shrink factor for
+    # "downsample"
+    p: float = 0.5
+    # if set, each batch draws its level uniformly from [p, p_max] ("downsample": one of the factors
+    # 2, 4, 7, 14 in that range)
+    p_max: float | None = None
     contractive: float = 0.0  # lambda of the contractive penalty (linear, untied-or-tied, models only)
     seed: int = 0  # seeds the weights, the shuffling and the noise
 
@@ -63,6 +68,9 @@ class TrainConfig:
             raise ValueError(f"The warm-up must be a number of batches >= 0, not {self.warmup}.")
         if self.p < 0 or (self.p_max is not None and self.p_max < self.p):
             raise ValueError("The noise level must be >= 0, and p_max (if given) must be >= p.")
+        top = self.p if self.p_max is None else self.p_max
+        if self.noise == "downsample" and not any(self.p <= f <= top for f in SHRINK_FACTORS):
+            raise ValueError(f"Downsampling needs a shrink factor of 2, 4, 7 or 14 in [p, p_max], not {self.p}.")
         if self.contractive < 0:
             raise ValueError("The contractive weight lambda must be >= 0.")
 

@@ -11,6 +11,7 @@ out of range. Randomness is reproducible in two ways:
 
 import torch
 
+from ae_core import superres
 from ae_core.arrays import as_batch, restore
 
 GREY = 0.0  # mid-grey in [-1, 1]: what dropout leaves in a dropped pixel, and the patch colour
@@ -123,17 +124,30 @@ def given_mask(images, known_mask, fill: float = GREY):
     return restore(corrupted, single, is_numpy), restore(known, single, is_numpy)
 
 
+def downsample(images, factor: int = 4):
+    """A digit shrunk by area averaging (superres.shrink) and shown at 28x28 as blocks: the input of a
+    super-resolution model. Every pixel may differ from the original, so the known mask is all False."""
+    x, single, is_numpy = _digits(images)
+    corrupted = superres.enlarge(superres.shrink(x, factor), "nearest")
+    return restore(corrupted, single, is_numpy), restore(torch.zeros_like(x, dtype=torch.bool), single, is_numpy)
+
+
 KINDS = {"dropout": dropout, "mask": mask, "gaussian": gaussian}
 
 
 def corrupt(images, kind: str, level: float, seed: int | None = None,
             generator: torch.Generator | None = None):
     """One entry point for training and benchmarks: `level` is p for "dropout" and "mask", sigma for
-    "gaussian", and the patch side as a fraction of 28 for "patch" (random position), between 0 and 1."""
+    "gaussian", the patch side as a fraction of 28 for "patch" (random position), between 0 and 1, and the
+    shrink factor for "downsample" (2 or 4; no randomness)."""
+    if kind == "downsample":
+        if level != round(level):
+            raise ValueError(f"The shrink factor must be a whole number (2 or 4), not {level}.")
+        return downsample(images, int(round(level)))
     if kind == "patch":
         if not 0.0 <= level <= 1.0:
             raise ValueError(f"The patch size must be a fraction of the digit between 0 and 1, not {level}.")
         return random_patch(images, round(level * 28), seed=seed, generator=generator)
     if kind not in KINDS:
-        raise ValueError(f"Unknown damage {kind!r}; choose dropout, mask, patch or gaussian.")
+        raise ValueError(f"Unknown damage {kind!r}; choose dropout, mask, patch, gaussian or downsample.")
     return KINDS[kind](images, level, seed=seed, generator=generator)

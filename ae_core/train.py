@@ -2,6 +2,7 @@
 
     python -m ae_core.train --name standard_d30 --code-size 30
     python -m ae_core.train --name denoising_d500 --code-size 500 --noise dropout --p 0.5
+    python -m ae_core.train --name superres_resunet --arch resunet --channels 16 --noise downsample --p 2 --p-max 4
 
 The lecture's recipe is the default: batch 256, Adam lr 1e-3, 20 epochs, MSE. The whole training set
 sits in one tensor and batches are slices of a shuffled index, which is many times faster than the
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ae_core import checkpoint, noise
-from ae_core.config import ARCHITECTURES, LOSSES, NOISE_KINDS, ModelConfig, TrainConfig
+from ae_core.config import ARCHITECTURES, LOSSES, NOISE_KINDS, SHRINK_FACTORS, ModelConfig, TrainConfig
 from ae_core.metrics import MSE_FLOOR
 from ae_core.models import LinearAE, apply, build_model, get_device
 
@@ -56,9 +57,13 @@ MIXED_KINDS = ("dropout", "mask", "patch", "gaussian")  # what noise="mixed" dra
 
 def corrupt_batch(clean: torch.Tensor, cfg: TrainConfig, generator: torch.Generator):
     """The damaged inputs for one training batch and their known mask: cfg.noise at level cfg.p, or
-    drawn uniformly from [cfg.p, cfg.p_max]; with "mixed", the kind too is drawn for each batch."""
+    drawn uniformly from [cfg.p, cfg.p_max] ("downsample": one of the shrink factors in that range); with
+    "mixed", the kind too is drawn for each batch."""
     level = cfg.p
-    if cfg.p_max is not None:
+    if cfg.noise == "downsample" and cfg.p_max is not None:
+        factors = [f for f in SHRINK_FACTORS if cfg.p <= f <= cfg.p_max]
+        level = factors[torch.randint(len(factors), (1,), generator=generator).item()]
+    elif cfg.p_max is not None:
         level = cfg.p + (cfg.p_max - cfg.p) * torch.rand(1, generator=generator).item()
     kind = cfg.noise
     if kind == "mixed":
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", choices=NOISE_KINDS, default="none",
                         help="corruption of the inputs; anything but 'none' trains a denoising AE")
     parser.add_argument("--p", type=float, default=0.5,
-                        help="noise level: drop rate, Gaussian sigma, or patch side / 28")
+                        help="noise level: drop rate, Gaussian sigma, patch side / 28, or shrink factor")
     parser.add_argument("--p-max", type=float, default=None, help="draw each batch's level from [p, p-max]")
     parser.add_argument("--contractive", type=float, default=0.0, help="weight of the contractive penalty")
     parser.add_argument("--limit", type=int, default=None, help="train on N digits drawn at random (seeded)")
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     model = model.cpu()
     if args.events:
         emit("measuring", n_test=len(test_images))
-    figures = card_metrics(model, test_images)
+    figures = card_metrics(model, test_images, super_resolution=train_cfg.noise == "downsample")
     path = checkpoint.save(model, args.name, card(complete=True, metrics=figures, seconds=train_seconds),
                            folder=args.out)
     if args.events:

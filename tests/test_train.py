@@ -89,6 +89,30 @@ def test_mixed_noise_draws_every_kind_and_level_range(tiny_digits, monkeypatch):
     assert all(0.2 <= level <= 0.6 for _, level in drawn)
 
 
+def test_downsample_noise_draws_the_shrink_factors_in_range(tiny_digits, monkeypatch):
+    drawn = []
+    real_corrupt = train.noise.corrupt
+    monkeypatch.setattr(train.noise, "corrupt", lambda images, kind, level, **kw: drawn.append((kind, level))
+                        or real_corrupt(images, kind, level, **kw))
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(30):
+        damaged, known = train.corrupt_batch(tiny_digits[:4], TrainConfig(noise="downsample", p=2, p_max=4), generator)
+        assert damaged.shape == (4, 28, 28) and not known.any()
+    assert {level for _, level in drawn} == {2, 4} and {kind for kind, _ in drawn} == {"downsample"}
+    with pytest.raises(ValueError, match="shrink factor"):
+        TrainConfig(noise="downsample", p=3)
+
+
+def test_super_resolution_training_puts_both_factors_on_the_card(tmp_path, monkeypatch):
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    code = train.main(["--name", "sr_demo", "--arch", "resunet", "--channels", "8", "--epochs", "1",
+                       "--limit", "256", "--test-limit", "64", "--noise", "downsample", "--p", "2", "--p-max", "4",
+                       "--out", str(tmp_path)])
+    assert code == 0
+    figures = json.loads((tmp_path / "sr_demo.json").read_text())["metrics"]["superres"]
+    assert set(figures) == {"2", "4"} and figures["2"]["psnr"] > figures["4"]["psnr"] > 5
+
+
 def test_bce_loss_on_unit_pixels():
     target = torch.tensor([[-1.0, 1.0]])
     perfect = train.reconstruction_loss(target, target, "bce")
