@@ -1,0 +1,201 @@
+"""Transformations (the lecture's Figs. 5-8): sweep one digit through a zoom, shift, rotation or brightness change
+and see how far the image moves in pixel space and how far, and how evenly, an autoencoder's code moves."""
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from ae_core import latent, transform
+from ae_core.inference import encode
+from ui.digits import digit_label, digit_source
+from ui.images import image_row
+from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
+from ui.transform import AXIS_TITLES, SLIDERS, has_scales, scales, step_label, typical, value_labels
+
+DEFAULT_MODEL = "standard_d30"
+DEFAULT_KIND = "shift"
+PALETTE = px.colors.qualitative.Safe[:10]  # the Latent map page's colours, one per class
+COPIES = {"zoom": "zoomed", "shift": "shifted", "rotation": "rotated", "brightness": "brightened and darkened"}
+COLOURS = {"pixel": "#555555", "code": "#d55e00"}  # grey for the pixels, vermilion for the code
+LECTURE = {
+    "zoom": "The lecture (Fig. 5): the zoomed copies of one image lie on a manifold with one degree of freedom, "
+            "the zoom factor, inside the 784-dimensional pixel space.",
+    "shift": "The lecture (Fig. 6): the shifted copies of one image lie on a manifold with one degree of freedom, "
+             "yet a shift of a few pixels already moves the image far in pixel space, because the ink leaves "
+             "the pixels it covered.",
+    "rotation": "The lecture (Fig. 8): the rotated copies of one image lie on a manifold with one degree of "
+                "freedom, the angle (a rotation could also be 3-D).",
+    "brightness": "The lecture (Fig. 7): the brighter and darker copies of one image lie on a manifold with one "
+                  "degree of freedom; scaling the ink, as here, makes it a straight line in pixel space (up to 1×, "
+                  "beyond which the ink saturates).",
+}
+
+st.title("Transformations")
+st.write(
+    "The lecture's Figs. 5–8 show one picture zoomed, shifted, brightened and rotated. Each change has one knob "
+    "(a factor, a number of pixels, an angle), so the images it makes lie on a manifold with one degree of "
+    "freedom inside the 784-dimensional space of 28×28 pixels, even though a small shift or turn changes "
+    "almost every ink pixel. Pick a digit and a transformation: the page sweeps the digit through it and an "
+    "autoencoder encodes every frame. The plot shows how far each frame is from the first one in **pixel "
+    "space** and how far its code is in **code space**, each divided by the median distance between two random "
+    "test digits in that space, so 1.0 means \"as far apart as two random digits\" in both."
+)
+
+broken_model_notice()
+names = model_names(bottleneck_only=True)
+usable = [n for n in names if has_latent_map(n) and has_scales(n)]
+if not usable:
+    example = names[0] if names else DEFAULT_MODEL
+    st.info("No model with a code has both a latent map and sweep yardsticks in checkpoints/. Compute them with "
+            f"`python -m ae_core.latent --name {example}` and `python -m ae_core.transform --name {example}` "
+            "(MNIST from AE_DATA_DIR) and reload this page.")
+    st.stop()
+missing = sorted(set(names) - set(usable))
+name = st.selectbox("Model", usable, index=usable.index(DEFAULT_MODEL) if DEFAULT_MODEL in usable else 0,
+                    key="transform_model",
+                    help=(f"Not offered, for want of a latent map or yardsticks (python -m ae_core.latent and "
+                          f"python -m ae_core.transform compute them): {', '.join(missing)}.") if missing else None)
+try:
+    model, card = load_model(name)
+    summary = latent_map(name)
+    yardsticks = scales(name)
+except ValueError as err:
+    st.error(f"{name} cannot be used: {err} Pick another model.")
+    st.stop()
+stale = [f"`python -m ae_core.{module} --name {name}`" for module, stored in (("latent", summary),
+                                                                             ("transform", yardsticks))
+         if stored["sha256"] != card["sha256"]]
+if stale:
+    st.warning(f"Some of {name}'s stored summaries were computed for other weights (the checkpoint was retrained); "
+               f"rerun {' and '.join(stale)}.")
+
+st.subheader("Your digit")
+digit = digit_source("transform")
+if digit is None:
+    st.stop()
+
+
+def explain(kind: str, vals: np.ndarray, labels: list[str], result: dict) -> str:
+    """The lecture's claim and what this sweep's numbers show, in a few sentences."""
+    pixel, code = result["pixel"], result["code"]  # (steps,) each, scaled by random pairs
+    text = (f"{LECTURE[kind]} In this sweep one step ({step_label(kind, vals[1] - vals[0])}) moves the image"
+            f" **{pixel[1]:.2f}** of a random pair's pixel distance and {name}'s code **{code[1]:.2f}** "
+            f"of a random pair's code distance; from {labels[0]} to {labels[-1]} they end {pixel[-1]:.2f} and "
+            f"{code[-1]:.2f} away (farthest: {pixel.max():.2f} and {code.max():.2f}).")
+    if pixel.max() < 1e-9:
+        return text + " The frames do not change, so there is nothing to compare."
+    ratio, copies = code.max() / pixel.max(), COPIES[kind]
+    if ratio < 0.8:
+        text += (f" Measured against random digits, the code moves only {ratio:.2f} times as far as the pixels: "
+                 f"{name} treats the {copies} copies as closer to each other than pixel space does.")
+    elif ratio > 1.25:
+        text += (f" Measured against random digits, the code moves {ratio:.2f} times as far as the pixels: "
+                 f"{name} sets the {copies} copies further apart than pixel space does.")
+    else:
+        text += (f" Measured against random digits, the code moves about as far as the pixels ({ratio:.2f} "
+                 f"times): to {name} the {copies} copies differ about as much as their pictures do.")
+    even, pixel_even = result["code_smoothness"], result["pixel_smoothness"]
+    pixels_note = f"the pixels' {pixel_even:.2f}" if pixel_even is not None else "the pixels do not move"
+    if even is None:
+        return text + " The code does not move at all."
+    if even <= transform.SMOOTH:
+        return text + (f" Along the way the code moves smoothly: its largest step is {even:.2f} times its mean "
+                       f"step ({pixels_note}; 1 = evenly spaced).")
+    return text + (f" The code does not move smoothly: its largest step is {even:.2f} times its mean step "
+                   f"({pixels_note}; 1 = evenly spaced), so it moves faster through one part of the sweep.")
+
+
+def distance_figure(kind: str, vals: np.ndarray, labels: list[str], result: dict) -> go.Figure:
+    """The scaled pixel and code distances from the first frame, along the sweep."""
+    figure = go.Figure()
+    for key, label in (("pixel", "pixels (784 numbers)"), ("code", f"code of {name} ({summary['dim']} numbers)")):
+        figure.add_trace(go.Scatter(x=vals, y=result[key], mode="lines+markers", name=label, text=labels,
+                                    line={"color": COLOURS[key]}, marker={"color": COLOURS[key]},
+                                    hovertemplate="%{text}: %{y:.2f}<extra>" + label + "</extra>"))
+    figure.add_hline(y=1.0, line_dash="dash", line_color="grey", annotation_text="two random test digits",
+                     annotation_position="top left")
+    figure.update_layout(height=430, margin={"l": 0, "r": 0, "t": 30, "b": 0}, xaxis_title=AXIS_TITLES[kind],
+                         yaxis_title="distance from the first frame", yaxis_rangemode="tozero",
+                         legend={"orientation": "h", "y": -0.2})
+    return figure
+
+
+def map_figure(labels: list[str], path: np.ndarray, star: np.ndarray) -> go.Figure:
+    """The test digits' codes on the Latent map page's PCA plane, with the sweep's path through them."""
+    points, classes = np.asarray(summary["points"]), np.asarray(summary["labels"])  # (n, 2), (n,)
+    shares = summary["explained_variance"]
+    figure = go.Figure()
+    for c in range(10):
+        xy = points[classes == c]
+        figure.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers", name=str(c),
+                                    marker={"size": 4, "color": PALETTE[c], "opacity": 0.5},
+                                    hovertemplate=f"class {c}<extra></extra>"))
+    figure.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="the sweep", text=labels,
+                                line={"color": "black", "width": 2}, marker={"size": 7, "color": "black"},
+                                hovertemplate="%{text}<extra>the sweep</extra>"))
+    figure.add_trace(go.Scatter(x=path[:1, 0], y=path[:1, 1], mode="markers", name="first frame",
+                                marker={"symbol": "circle-open", "size": 16, "color": "black",
+                                        "line": {"width": 2}}, hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=[star[0]], y=[star[1]], mode="markers", name="your digit",
+                                marker={"symbol": "star", "size": 20, "color": "black",
+                                        "line": {"color": "white", "width": 1.5}}))
+    figure.update_layout(height=430, margin={"l": 0, "r": 0, "t": 30, "b": 0}, legend_title_text="class",
+                         xaxis_title=f"PC 1 ({shares[0]:.0%} of the code variance)",
+                         yaxis_title=f"PC 2 ({shares[1]:.0%})")
+    return figure
+
+
+@st.fragment
+def sweep_view(digit: np.ndarray) -> None:
+    """The sweep's controls and everything they change: moving a slider reruns only this part of the page."""
+    kind = st.segmented_control("Transformation", transform.KINDS, default=DEFAULT_KIND, required=True,
+                                format_func=str.capitalize, key="transform_kind")
+    range_col, steps_col = st.columns([3, 1])
+    low, high, step, number = SLIDERS[kind]
+    start, stop = range_col.slider(f"Sweep: {AXIS_TITLES[kind]}", low, high, transform.DEFAULT_SWEEPS[kind], step,
+                                   number, key=f"transform_range_{kind}")  # one key per kind: its own range
+    steps = steps_col.slider("Steps", 3, 21, transform.DEFAULT_STEPS, key="transform_steps")
+    try:
+        frames = transform.sweep(digit, kind, start, stop, steps)  # (steps, 28, 28)
+        result = transform.measure(model, frames, yardsticks)
+    except ValueError as err:
+        st.info(str(err))
+        return
+    vals = transform.values(start, stop, steps)  # (steps,)
+    labels = value_labels(kind, vals)
+
+    st.markdown(f"**The sweep** of {digit_label('transform')}: {kind} from {labels[0]} to {labels[-1]}")
+    image_row(dict(zip(labels, frames, strict=True)), scale=3)
+    st.markdown(f"**Reconstructed by {name}**")
+    image_row(dict(zip(labels, result["reconstructions"], strict=True)), scale=3)
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**How far the sweep goes**, in units of a random pair of test digits")
+        st.plotly_chart(distance_figure(kind, vals, labels, result), key="transform_distances")
+        st.caption(f"Yardsticks: the median distances between {yardsticks['n_pairs']:,} random pairs of "
+                   f"{yardsticks['n_digits']:,} test digits ({yardsticks['source']}): "
+                   f"{yardsticks['pixel_median']:.1f} in pixel space ([-1, 1] pixels), "
+                   f"{yardsticks['code_median']:.2f} in {name}'s code space.")
+    with right:
+        st.markdown("**The sweep on the latent map**")
+        path = latent.project(result["codes"], summary["mean"], summary["components"])  # (steps, 2)
+        star = latent.project(encode(model, digit), summary["mean"], summary["components"])  # (2,)
+        st.plotly_chart(map_figure(labels, path, star), key="transform_map")
+        st.caption(f"{len(summary['points']):,} test digits ({summary['source']}) on the Latent map page's PCA "
+                   f"plane, which holds {sum(summary['explained_variance']):.0%} of the variance of "
+                   f"{name}'s codes: a path can look short here and still be long in the full code.")
+    st.markdown(f"**What the lecture claims, and what {name} shows.** " + explain(kind, vals, labels, result))
+    bench = typical(name, kind)
+    if bench is not None:
+        row, meta = bench
+        span = " to ".join(value_labels(kind, transform.DEFAULT_SWEEPS[kind]))
+        st.caption(f"Over {meta['n']:,} random test digits ({meta['source']}, `bench/transform.py`), the default "
+                   f"{kind} sweep ({span}, {meta['steps']} frames) moves {name}'s code a median {row['ratio']:.2f} "
+                   f"times as far as the pixels (quartiles {row['ratio_q25']:.2f} to {row['ratio_q75']:.2f}), "
+                   f"and its code path is smooth (largest step at most {meta['even']} times the mean) for "
+                   f"{row['smooth_share']:.0%} of them.")
+
+
+sweep_view(digit)
