@@ -144,3 +144,22 @@ def test_report_has_every_method_condition_and_the_answer(tmp_path):
     assert "The lecture's own denoising AE (`denoising_d500`) loses to the best classical method in 11" in answer
     quality.write_plot(results, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000
+
+
+def test_super_resolution_section_scores_every_method_at_both_sizes():
+    """bench/quality.py's super-resolution part on 12 digits: the line-up, both factors, the margin line."""
+    torch.manual_seed(0)
+    sr = build_model(ModelConfig("resunet", channels=8))
+    linear = build_model(ModelConfig(code_size=4))
+    models = {"sr": sr, "standard_d30": linear}
+    cards = {"sr": {"training": {"noise": "downsample"}}, "standard_d30": {"training": {"noise": "none"}}}
+    rows = quality.run_superres(synthetic_digits(12, seed=1), models, cards, chunk=5)
+    assert [(r["factor"], r["size"]) for r in rows] == [(2, 14), (4, 7)]
+    assert list(rows[0]["results"]) == ["nearest", "bicubic", "sr", "projection: standard_d30"]
+    meta = {"n_test": 12, "note": "Synthetic digits.", "command": "python bench/quality.py --only superres",
+            "created": "today"}
+    report = quality.render_superres({"superres": rows, "superres_meta": meta})
+    bicubic = rows[1]["results"]["bicubic"]
+    assert f"| bicubic | {rows[0]['results']['bicubic']['psnr']:.2f} |" in report
+    assert f"{bicubic['psnr']:.2f} | {bicubic['ssim']:.3f} |" in report
+    assert "`python bench/quality.py --only superres`" in report and "Best learned method over bicubic" in report

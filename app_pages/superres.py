@@ -1,0 +1,121 @@
+"""Super-resolution: a digit shrunk to 14x14 or 7x7, brought back to 28x28 by interpolation and by autoencoders."""
+
+import streamlit as st
+import torch
+
+from ae_core import superres
+from ae_core.config import CODELESS
+from ae_core.models import has_code
+from ui.digits import digit_label, digit_source
+from ui.images import image_row
+from ui.loaders import all_cards, bench_results, broken_model_notice, load_model
+from ui.repair import score
+
+FACTOR_LABELS = {2: "14×14", 4: "7×7"}
+DEFAULT_TRAINED = "superres_resunet"
+DEFAULT_PROJECTION = "conv_d30"
+COLUMNS = {"psnr": st.column_config.NumberColumn("PSNR (dB)", format="%.2f", help="whole image: higher is better"),
+           "ssim": st.column_config.NumberColumn("SSIM", format="%.3f", help="whole image, -1 to 1: higher is better")}
+
+
+def stored_figures() -> tuple[dict, int] | None:
+    """({factor: {method: PSNR}}, number of test digits) from bench/results/quality.json, or None before
+    its super-resolution part was run."""
+    results = bench_results("quality") or {}
+    rows = results.get("superres")
+    if not rows:
+        return None
+    return {r["factor"]: {name: v["psnr"] for name, v in r["results"].items()} for r in rows}, \
+        results["superres_meta"]["n_test"]
+
+
+def claim_sentence(figures: dict, n_test: int) -> str:
+    """What the stored test-set figures say about the lecture's claim: the best learned method against
+    bicubic at each factor."""
+    parts = []
+    for factor, psnr in sorted(figures.items(), reverse=True):
+        learned = {n: v for n, v in psnr.items() if n not in superres.METHODS}
+        best = max(learned, key=learned.get)
+        side = superres.SIZE // factor
+        parts.append(f"from {side}×{side}, bicubic {psnr['bicubic']:.1f} dB and {best} {learned[best]:.1f} dB "
+                     f"({learned[best] - psnr['bicubic']:+.1f} dB)")
+    wins = all(max(v for n, v in psnr.items() if n not in superres.METHODS) > psnr["bicubic"]
+               for psnr in figures.values())
+    verdict = "The lecture's claim holds on digits" if wins else "The lecture's claim does not hold at every size"
+    return (f"**{verdict}.** On {n_test:,} test digits (whole-image PSNR, bench/quality.py): "
+            + "; ".join(parts) + ".")
+
+
+st.title("Super-resolution")
+st.write(
+    "The lecture's Fig. 9 shrinks faces to 16×16 and enlarges them again: bicubic interpolation gives a blur, "
+    "a network trained on faces gives back a face. Here a digit is shrunk by **area averaging** (each block of "
+    "pixels becomes its mean) and brought back to 28×28 four ways: **nearest** (every small pixel becomes a "
+    "block), **bicubic** (OpenCV), a **model trained for it** (shown the blocks), and **manifold projection**: "
+    "a bottleneck autoencoder's output, corrected block by block so that shrinking it gives the small digit "
+    "again, iterated, as the Repair page keeps the known pixels."
+)
+
+stored = stored_figures()
+if stored:
+    st.info(claim_sentence(*stored), icon=":material/fact_check:")
+
+source_column, _ = st.columns([3, 2])
+with source_column:
+    clean = digit_source("superres")
+if clean is None:
+    st.stop()
+st.caption(f"Current digit: {digit_label('superres')}")
+
+broken_model_notice()
+
+
+@st.fragment
+def compare(clean) -> None:
+    """The size, the models and the results: changing them reruns only this part of the page."""
+    cards = all_cards()
+    trained_names = [c["name"] for c in cards if superres.is_superres_model(c)]
+    projection_names = [c["name"] for c in cards if c["model"]["arch"] not in CODELESS]
+    left, middle, right = st.columns(3)
+    factor = left.segmented_control("Shrink to (then back to 28×28)", list(FACTOR_LABELS),
+                                    format_func=FACTOR_LABELS.get, default=4, key="superres_factor") or 4
+    trained_name = middle.selectbox(
+        "Model trained for super-resolution", trained_names, key="superres_trained",
+        index=trained_names.index(DEFAULT_TRAINED) if DEFAULT_TRAINED in trained_names else 0,
+        help="Checkpoints trained with `--noise downsample` (both factors in one model).") if trained_names else None
+    projection_name = right.selectbox(
+        "Manifold projection with", projection_names, key="superres_projection",
+        index=projection_names.index(DEFAULT_PROJECTION) if DEFAULT_PROJECTION in projection_names else 0,
+        help="Any autoencoder with a code.") if projection_names else None
+
+    trained, projected = {}, {}
+    for name, chosen in ((trained_name, trained), (projection_name, projected)):
+        if name is None:
+            continue
+        try:
+            chosen[name] = load_model(name)[0]
+        except ValueError as err:
+            st.error(f"{name} cannot be used: {err} Pick another model.")
+    if not trained_names:
+        st.info("No super-resolution model was found in checkpoints/. Train one with "
+                "`python -m ae_core.train --name superres_resunet --arch resunet --noise downsample --p 2 --p-max 4`.")
+    projected = {n: m for n, m in projected.items() if has_code(m)}
+
+    x = torch.from_numpy(clean)[None]  # (1, 28, 28)
+    low = superres.shrink(x, factor)  # (1, 28/f, 28/f)
+    outputs = {name: enlarge(low) for name, enlarge in superres.methods(trained, projected).items()}
+    side = superres.SIZE // factor
+    captions = {"nearest": f"nearest (the {side}×{side} input)"}
+    image_row({"original": clean} | {captions.get(name, name): out[0].numpy() for name, out in outputs.items()},
+              scale=4)
+
+    table = score(x, outputs, torch.zeros_like(x, dtype=torch.bool))[["psnr", "ssim"]]
+    winner = table["psnr"].idxmax()
+    margin = table.loc[winner, "psnr"] - table.loc["bicubic", "psnr"]
+    st.markdown(f"**Best on this digit: {winner}** ({table.loc[winner, 'psnr']:.1f} dB"
+                + (f", {margin:+.1f} dB over bicubic)." if winner != "bicubic" else ", the interpolation itself)."))
+    st.dataframe(table, column_config=COLUMNS, key="superres_metrics")
+    st.caption("Each enlargement compared with the original digit, by the one convention of the Benchmarks page.")
+
+
+compare(clean)
