@@ -1,5 +1,6 @@
 """AppTest: the app starts, routes to Home, and lists every model card (and reports broken ones)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,16 @@ def test_home_lists_every_model_card():
     table = at.table[0].value
     assert sorted(table.index) == checkpoint.list_checkpoints()
     assert table.loc["denoising_d500", "code size d"] == 500
+
+
+def test_home_lists_the_pages_in_the_routers_order():
+    """The router's sections put the lecture's pages in the lecture's order; Home describes the same pages
+    in the same order, each in one line."""
+    routed = re.findall(r'st\.Page\("[^"]+", title="([^"]+)"', APP.read_text())[1:]  # every page but Home itself
+    assert routed[:6] == ["Generate", "Interpolate", "Transformations", "Super-resolution", "Repair", "Compress"]
+    listing = next(m.value for m in _run_home().markdown if "**The lecture**" in m.value)
+    described = re.findall(r"^- \*\*([^*]+)\*\*", listing, flags=re.MULTILINE)
+    assert described == routed
 
 
 def test_home_reports_a_broken_card_and_keeps_the_rest(tmp_path, monkeypatch):

@@ -6,9 +6,10 @@ from tests.browser import app_exceptions, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"Home": "AE Lab", "Repair": "Repair", "Interpolate": "Interpolate", "Kernels": "Kernels",
-         "Latent map": "Latent map", "Anomaly score": "Anomaly score",
-         "Toy manifolds": "Toy manifolds", "Train your own": "Train your own", "Benchmarks": "Benchmarks"}
+PAGES = {"Home": "AE Lab", "Generate": "Generate", "Interpolate": "Interpolate", "Transformations": "Transformations",
+         "Super-resolution": "Super-resolution", "Repair": "Repair", "Compress": "Compress",
+         "Toy manifolds": "Toy manifolds", "Kernels": "Kernels", "Latent map": "Latent map",
+         "Anomaly score": "Anomaly score", "Benchmarks": "Benchmarks", "Train your own": "Train your own"}
 
 
 def test_every_page_opens_from_the_menu(app_server, browser_page):
