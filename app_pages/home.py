@@ -93,8 +93,10 @@ else:
           "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
           # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
           "clean PSNR (dB)": None if c["model"]["arch"] in CODELESS else figure(c, "clean"),
-          "dropout PSNR (dB)": figure(c, "dropout")}
+          "dropout PSNR (dB)": figure(c, "dropout"),
+          "7×7 → 28×28 PSNR (dB)": ((c.get("metrics") or {}).get("superres") or {}).get("4", {}).get("psnr")}
          for c in cards]).set_index("name"))
     st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "
                "Dropout: the lecture's noise at p = 0.5, repaired in one pass. A U-Net has no code: it "
-               "repairs, it does not compress.")
+               "repairs, it does not compress. 7×7 → 28×28: a digit shrunk to 7×7 and enlarged again by a "
+               "model trained for it (Super-resolution).")

@@ -8,6 +8,7 @@ import torch
 from ae_core import benchmark, metrics, noise
 from ae_core.config import CODELESS
 from ae_core.models import has_code
+from ae_core.superres import is_superres_model
 from ui.digits import digit_label, digit_source
 from ui.images import image_row, png_bytes, to_uint8
 from ui.loaders import all_cards, broken_model_notice, load_model
@@ -54,8 +55,9 @@ def reset() -> None:
 
 
 def pick_models() -> dict:
-    """The model for each role, from a picker listing every checkpoint by its card."""
-    cards = {c["name"]: c for c in all_cards()}
+    """The model for each role, from a picker listing every checkpoint by its card (but the super-resolution
+    models, which are trained to enlarge, not to repair)."""
+    cards = {c["name"]: c for c in all_cards() if not is_superres_model(c)}
     picks = st.session_state.setdefault("repair_models", {})
     models, broken = {}, {}
     with st.expander("Models", icon=":material/model_training:"):

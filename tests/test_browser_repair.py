@@ -79,7 +79,7 @@ def test_pick_a_digit_move_p_and_switch_a_model(app_server, browser_page):
     wait_for_app(page, settle_ms=800)
     assert "p=0.7" in page.url
 
-    page.get_by_text("Models").first.click()
+    page.get_by_text("Models", exact=True).first.click()
     picker = page.get_by_role("combobox", name="standard AE")
     picker.click()
     picker.fill("denoising_d500")
