@@ -79,7 +79,9 @@ def upscale(model: nn.Module, low):
     """A super-resolution model's output (`--noise downsample` in ae_core.train), made consistent with its
     input. The model sees the nearest enlargement (and, mask-aware, that no pixel is known as given); its
     output is then corrected block by block so that shrinking it gives `low` exactly, as a repair keeps
-    the known pixels (on 1,000 test digits after one epoch this added 0.3 dB at 7x7 and 2 dB at 14x14)."""
+    the known pixels. For the shipped superres_resunet on the full test set this adds little, as it
+    should for a model that has learned the task (30.34 -> 30.56 dB from 14x14, 23.15 -> 23.20 from 7x7),
+    and far more for a poor one (+2 dB from 14x14 after its first epoch)."""
     x, single, is_numpy, factor = _low_batch(low)
     blocks = _blocks(x, factor)  # (B, 28, 28)
     output = repair(model, blocks, torch.zeros_like(blocks, dtype=torch.bool))
