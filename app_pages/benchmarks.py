@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ae_core import benchmark, metrics
-from ui.loaders import broken_model_notice, data_notice, load_model, model_names, test_digits
+from ae_core.superres import is_superres_model
+from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 from ui.verdict import verdict_sentence
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json"
@@ -95,11 +96,21 @@ st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". n/a: inpainting needs 
 st.subheader("Clean digits through a bottleneck, against PCA with as many components")
 st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clean")
 
+if results.get("superres"):
+    st.subheader("Super-resolution: shrunk to 14×14 or 7×7, back to 28×28")
+    columns = {f"{r['size']}×{r['size']} {title}": {method: v[field] for method, v in r["results"].items()}
+               for r in results["superres"] for title, field in (("PSNR (dB)", "psnr"), ("SSIM", "ssim"))}
+    st.dataframe(pd.DataFrame(columns), key="bench_superres",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f" if "SSIM" in c else "%.2f")
+                                for c in columns})
+    st.caption("Whole image, the same convention; the Super-resolution page compares the methods on your digit.")
+
 st.subheader("Measure a model now")
 st.write("Evaluate any checkpoint on a slice of the test set, with the same damage and scoring, next to "
-         "biharmonic inpainting, the strongest classical method. This runs on demand, with a progress bar.")
+         "biharmonic inpainting, the strongest classical method. This runs on demand, with a progress bar. "
+         "Super-resolution models are not offered: they enlarge, they do not repair (their figures are above).")
 broken_model_notice()
-names = model_names()
+names = [c["name"] for c in all_cards() if not is_superres_model(c)]  # the repairers
 if not names:
     st.info("No checkpoint to measure: train one with `python -m ae_core.train --name my_model`.")
     st.stop()

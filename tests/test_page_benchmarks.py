@@ -59,3 +59,13 @@ def test_evaluate_a_model_on_a_slice():
     assert (lead < 0).all()  # the lecture's small bottleneck never beats biharmonic inpainting
     assert any(m.value.startswith(f"standard_d30 against biharmonic inpainting: {lead[0.1]:+.1f} dB at p = 0.1")
                and "**Biharmonic wins at every p.**" in m.value for m in at.markdown)
+
+
+def test_super_resolution_figures_are_shown_and_its_models_are_not_measured_as_repairers():
+    at = _run()
+    table = next(d.value for d in at.dataframe if "7×7 PSNR (dB)" in d.value.columns)
+    seven = next(r for r in RESULTS["superres"] if r["size"] == 7)["results"]
+    assert list(table.index) == list(seven)
+    assert table.loc["superres_resunet", "7×7 PSNR (dB)"] == seven["superres_resunet"]["psnr"]
+    assert "superres_resunet" not in at.selectbox(key="bench_model").options
+    assert "repair_resunet" in at.selectbox(key="bench_model").options
