@@ -5,7 +5,6 @@ import torch
 
 from ae_core import superres
 from ae_core.config import CODELESS
-from ae_core.models import has_code
 from ui.digits import digit_label, digit_source
 from ui.images import image_row
 from ui.loaders import all_cards, bench_results, broken_model_notice, load_model
@@ -104,11 +103,14 @@ def compare(clean) -> None:
     if not trained_names:
         st.info("No super-resolution model was found in checkpoints/. Train one with "
                 "`python -m ae_core.train --name superres_resunet --arch resunet --noise downsample --p 2 --p-max 4`.")
-    projected = {n: m for n, m in projected.items() if has_code(m)}
 
     x = torch.from_numpy(clean)[None]  # (1, 28, 28)
     low = superres.shrink(x, factor)  # (1, 28/f, 28/f)
     outputs = {name: enlarge(low) for name, enlarge in superres.methods(trained, projected).items()}
+    for name in [n for n, out in outputs.items() if not torch.isfinite(out).all()]:  # a model whose training diverged
+        st.warning(f"{name}: the model's output is not finite (NaN or infinity), so it is left out. "
+                   "Pick another model.")
+        del outputs[name]
     side = superres.SIZE // factor
     captions = {"nearest": f"nearest (the {side}×{side} input)"}
     image_row({"original": clean} | {captions.get(name, name): out[0].numpy() for name, out in outputs.items()},

@@ -77,3 +77,22 @@ def test_a_missing_digit_stops_with_a_sentence():
     at = _run({"superres_saved_source": "Upload"})
     assert not at.exception and not at.image
     assert any("No digit yet" in i.value for i in at.info)
+
+
+def test_a_model_whose_training_diverged_is_left_out_with_a_warning(tmp_path, monkeypatch):
+    """NaN weights load (valid safetensors) but enlarge into NaN: the page says so and scores the rest."""
+    import torch
+
+    from ae_core.config import ModelConfig
+    from ae_core.models import build_model
+
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(checkpoint.default_dir() / f"superres_resunet{suffix}", tmp_path)
+    diverged = build_model(ModelConfig(code_size=3))
+    with torch.no_grad():
+        diverged.encoder.weight.fill_(float("nan"))
+    checkpoint.save(diverged, "diverged", {"data": {}, "training": {"noise": "none"}, "epochs": 1}, folder=tmp_path)
+    monkeypatch.setenv(checkpoint.CHECKPOINT_ENV, str(tmp_path))
+    at = _run()
+    assert any(w.value.startswith("projection: diverged: the model's output is not finite") for w in at.warning)
+    assert list(at.dataframe[0].value.index) == METHODS[:3]
