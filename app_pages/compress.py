@@ -88,7 +88,7 @@ for codec, c in coded.items():
         c.decoded)
 image_row(codec_images, scale=4, per_row=6)
 
-side = compress.side_information(model)
+side = view.side_information(name, card["sha256"])
 st.markdown(
     f"**Besides the code, the receiver needs** (once, not per digit): the decoder's weights, "
     f"{side['decoder_parameters']:,} numbers, **{side['decoder_bytes']:,} bytes** as float32, and for the "

@@ -160,6 +160,13 @@ def app_exceptions(page) -> list[str]:
     return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
+def image_src(page, caption: str) -> str:
+    """The URL of the st.image captioned exactly `caption`: Streamlit names media by content, so the same
+    URL means the same picture."""
+    image = page.locator('[data-testid="stImage"]').filter(has=page.get_by_text(caption, exact=True))
+    return image.locator("img").first.get_attribute("src")
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot to test-artifacts/<name>.png and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -9,16 +9,10 @@ import re
 
 import pytest
 
-from tests.browser import app_exceptions, screenshot, wait_for_app
+from tests.browser import app_exceptions, image_src, screenshot, wait_for_app
 from tests.test_bad_input import BLANK, GOOD_UPLOAD, UPLOADS
 
 pytestmark = pytest.mark.browser
-
-
-def _original_src(page) -> str:
-    """The URL of the results' "original" picture: Streamlit names media by content, so same URL, same digit."""
-    image = page.locator('[data-testid="stImage"]').filter(has=page.get_by_text("original", exact=True))
-    return image.locator("img").first.get_attribute("src")
 
 
 def _still_repairing(page, expect, label: str) -> None:
@@ -51,8 +45,8 @@ def test_a_series_of_bad_uploads_keeps_the_last_good_digit(app_server, browser_p
             expect(errors).to_contain_text(f"{upload.name}: {upload.message}")
         _still_repairing(page, expect, good)
         if upload.name == "one-pixel.png":  # a bad file right after a good one: that digit is still repaired
-            assert _original_src(page) == src_before
-        src_before = _original_src(page)
+            assert image_src(page, "original") == src_before
+        src_before = image_src(page, "original")
     screenshot(page, "bad-input-uploads")
 
 
@@ -77,7 +71,7 @@ def test_the_canvas_empty_one_dot_and_fully_painted(app_server, browser_page):
     page = browser_page
     page.goto(f"{app_server}/repair")
     wait_for_app(page)
-    mnist_src = _original_src(page)
+    mnist_src = image_src(page, "original")
     page.get_by_text("Draw", exact=True).click()
     wait_for_app(page)
     canvas = page.locator("canvas.upper-canvas").first
@@ -85,7 +79,7 @@ def test_the_canvas_empty_one_dot_and_fully_painted(app_server, browser_page):
     # Empty: say what to do; meanwhile the MNIST digit is still the one repaired.
     expect(page.get_by_text("Draw a digit in the box. Until you do, the page uses test digit 7 #0.")).to_be_visible()
     _still_repairing(page, expect, "test digit 7 #0")
-    assert _original_src(page) == mnist_src
+    assert image_src(page, "original") == mnist_src
 
     # One dot: a valid (round) digit, scaled up like any drawing; the models repair it.
     box = canvas.bounding_box()
@@ -94,7 +88,7 @@ def test_the_canvas_empty_one_dot_and_fully_painted(app_server, browser_page):
     expect(page.get_by_text("what the models see (28x28)")).to_be_visible()
     expect(page.get_by_text("Draw a digit in the box", exact=False)).to_have_count(0)
     _still_repairing(page, expect, "your drawing")
-    dot_src = _original_src(page)
+    dot_src = image_src(page, "original")
     assert dot_src != mnist_src
 
     # Fully painted: no contrast, so no digit; the sentence says so and the dot stays the digit.
@@ -103,5 +97,5 @@ def test_the_canvas_empty_one_dot_and_fully_painted(app_server, browser_page):
     expect(page.get_by_text(BLANK, exact=False)).to_be_visible()
     expect(page.get_by_text("what the models see (28x28)")).to_have_count(0)
     _still_repairing(page, expect, "your drawing")
-    assert _original_src(page) == dot_src
+    assert image_src(page, "original") == dot_src
     screenshot(page, "bad-input-canvas")

@@ -2,15 +2,9 @@
 
 import pytest
 
-from tests.browser import app_exceptions, screenshot, wait_for_app
+from tests.browser import app_exceptions, image_src, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-
-def _image_source(page, caption: str) -> str:
-    """The URL of the picture captioned `caption`: Streamlit names media by content, so same URL, same picture."""
-    image = page.locator('[data-testid="stImage"]').filter(has=page.get_by_text(caption, exact=True))
-    return image.locator("img").first.get_attribute("src")
 
 
 def test_switching_the_size_redraws_the_enlargements(app_server, browser_page):
@@ -21,13 +15,13 @@ def test_switching_the_size_redraws_the_enlargements(app_server, browser_page):
     wait_for_app(page)
     expect(page.get_by_text("nearest (the 7×7 input)")).to_be_visible()
     expect(page.get_by_text("Best on this digit:", exact=False)).to_be_visible()
-    before = {c: _image_source(page, c) for c in ("bicubic", "superres_resunet")}
+    before = {c: image_src(page, c) for c in ("bicubic", "superres_resunet")}
     screenshot(page, "superres-7x7")
 
     page.get_by_text("14×14", exact=True).click()
     wait_for_app(page, settle_ms=800)
     expect(page.get_by_text("nearest (the 14×14 input)")).to_be_visible()
-    after = {c: _image_source(page, c) for c in before}
+    after = {c: image_src(page, c) for c in before}
     assert all(after[c] != before[c] for c in before), (before, after)
     assert app_exceptions(page) == []
     screenshot(page, "superres-14x14")

@@ -26,6 +26,13 @@ def _computed_codec(name: str, folder: str, sha256: str) -> dict:
     return compress.summarize(model, digits.images, digits.source, sha256)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def side_information(name: str, sha256: str) -> dict[str, int]:
+    """compress.side_information of a model, once per weights file (it runs a backward pass through the
+    decoder to find the parameters it uses, which need not be repeated on every interaction)."""
+    return compress.side_information(load_model(name)[0])
+
+
 def codec_for(name: str) -> tuple[dict, str]:
     """(codec summary, where its ranges come from in words) of model `name`."""
     folder = model_folder(name)
