@@ -7,7 +7,7 @@ from ae_core.anomaly import is_stale, summary_percentile
 from ae_core.inference import reconstruct
 from ae_core.metrics import mse
 from ui.digits import digit_label, digit_source
-from ui.images import image_row, to_uint8
+from ui.images import image_row, show_digit
 from ui.loaders import anomaly_summary, broken_model_notice, has_anomaly_summary, load_model, model_names, test_digits
 
 DEFAULT_MODEL = "standard_d30"
@@ -59,8 +59,8 @@ share = summary_percentile(summary, error)
 n_test = summary["data"]["n"]
 
 columns = st.columns([1, 1, 2])
-columns[0].image(to_uint8(digit, 6), caption=digit_label("anomaly") or "your digit", output_format="PNG")
-columns[1].image(to_uint8(reconstruction, 6), caption=f"reconstruction ({name})", output_format="PNG")
+show_digit(digit, digit_label("anomaly") or "your digit", scale=6, where=columns[0])
+show_digit(reconstruction, f"reconstruction ({name})", scale=6, where=columns[1])
 with columns[2]:
     st.metric("Reconstruction error (MSE on [0, 1] pixels)", f"{error:.4f}",
               help=f"The median test digit scores {summary['median']:.4f}.")

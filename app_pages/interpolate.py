@@ -5,7 +5,7 @@ import streamlit as st
 
 from ae_core.inference import decode, encode, interpolate_latent, interpolate_pixels
 from ui.digits import digit_label, digit_source
-from ui.images import image_row, to_uint8
+from ui.images import image_row
 from ui.loaders import broken_model_notice, load_model, model_names
 
 DEFAULT_MODEL = "standard_d30"
@@ -47,16 +47,17 @@ except ValueError as err:
 
 
 @st.fragment
-def walk(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
-    """α, the two frames at α and the two strips: moving α or N reruns only this part of the page."""
+def frames_at_alpha(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
+    """α and the two frames at α: scrubbing α reruns only this part of the page."""
     alpha = st.slider("α, from A (0) to B (1)", 0.0, 1.0, 0.5, 0.05, key="interp_alpha")
     pixel = (1 - alpha) * a + alpha * b  # (28, 28)
     latent = decode(model, (1 - alpha) * encode(model, a) + alpha * encode(model, b))  # (28, 28)
-    frames = st.columns(4)  # two of four columns: the frames stay small on a wide page
-    frames[0].image(to_uint8(pixel, 8), caption=f"pixel space, α={alpha:.2f}", output_format="PNG")
-    frames[1].image(to_uint8(latent, 8), caption=f"latent space ({name}), α={alpha:.2f}",
-                     output_format="PNG")
+    image_row({f"pixel space, α={alpha:.2f}": pixel, f"latent space ({name}), α={alpha:.2f}": latent}, scale=8)
 
+
+@st.fragment
+def strips(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
+    """N and every step of both walks: a fragment of its own, so scrubbing α does not redraw them."""
     steps = st.slider("N, steps in each strip", 2, 16, 8, key="interp_steps")
     alphas = np.linspace(0, 1, steps)
     st.markdown("**Pixel space**: a cross-fade")
@@ -66,7 +67,8 @@ def walk(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
               scale=3)
 
 
-walk(a, b, model, name)
+frames_at_alpha(a, b, model, name)
+strips(a, b, model, name)
 st.markdown(
     "**Why the latent walk stays among digits.** The lecture's example is a dog and a bird: blending their "
     "pixels gives a dog and a bird superimposed, a double exposure that is not a picture of anything. "

@@ -8,7 +8,7 @@ import streamlit as st
 from ae_core import latent
 from ae_core.inference import decode, encode
 from ui.digits import digit_label, digit_source
-from ui.images import to_uint8
+from ui.images import image_row
 from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
 
 DEFAULT_MODEL = "standard_d30"
@@ -95,15 +95,14 @@ def map_and_decode(figure: go.Figure, a, star) -> None:
                "here may still be far apart in the full code.")
 
     clicked = latent.clicked_point(event)
-    columns = st.columns(4)
-    if a is not None:
-        columns[0].image(to_uint8(a, 6), caption=digit_label("latent"), output_format="PNG")
+    shown = {digit_label("latent"): a} if a is not None else {}
     if clicked is not None:
-        columns[1].image(to_uint8(decode(model, latent.unproject(clicked, mean, components)), 6),
-                         caption=f"decoded at ({clicked[0]:.2f}, {clicked[1]:.2f})", output_format="PNG")
+        shown[f"decoded at ({clicked[0]:.2f}, {clicked[1]:.2f})"] = decode(model, latent.unproject(clicked, mean,
+                                                                                                   components))
     elif star is not None:
-        columns[1].image(to_uint8(decode(model, latent.unproject(star, mean, components)), 6),
-                         caption=f"your digit's point, decoded ({star[0]:.2f}, {star[1]:.2f})", output_format="PNG")
+        shown[f"your digit's point, decoded ({star[0]:.2f}, {star[1]:.2f})"] = decode(
+            model, latent.unproject(star, mean, components))
+    image_row(shown, scale=6)
 
 
 map_and_decode(figure, a, star)

@@ -1,7 +1,6 @@
 """Repair: damage a digit, then watch the autoencoders and classical inpainting repair it, with numbers."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -20,13 +19,12 @@ from ui.repair import (
     ROLES,
     comparison_png,
     methods_for,
+    metrics_table,
     read_setup,
     score,
 )
 from ui.verdict import verdict_sentence
 
-COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
-                 "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
 PAINT_PX = 280  # the painting canvas: 10 screen pixels per digit pixel
 
 st.title("Repair")
@@ -143,7 +141,7 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
     grid = {"original": clean, "damaged": damaged[0].clamp(-1, 1).numpy(),
             "mask (white = damaged)": np.where(known[0].numpy(), -1.0, 1.0)}
     grid |= {name: out[0].numpy() for name, (out, _) in outputs.items() if out is not None}
-    image_row(grid, scale=4)
+    image_row(grid, scale=3)
     skipped = [name for name, (out, _) in outputs.items() if out is None]
     if skipped:
         st.caption(f"{', '.join(skipped)}: not applicable, no pixel is known, so inpainting has nothing to "
@@ -153,22 +151,10 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
 
     table = score(x, {name: out for name, (out, _) in outputs.items() if out is not None}, known)
     st.markdown(verdict_sentence(table["psnr"].to_dict(), "on this digit", lecture=ROLES["denoising"]))
-    ranked = table["psnr"].sort_values()
-    table = table.rename(columns=COLUMN_TITLES)
-    higher = [c for c in table.columns if not c.startswith("MSE")]
-    lower = [c for c in table.columns if c.startswith("MSE")]
-    styled = (table.style.format("{:.3f}", na_rep="—")
-              .highlight_max(subset=higher, props="font-weight: bold; background-color: #d7f0d7")
-              .highlight_min(subset=lower, props="font-weight: bold; background-color: #d7f0d7"))
-    left, right = st.columns([3, 2])
-    left.dataframe(styled, key="repair_metrics", width="stretch")
-    left.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Best of each column highlighted.")
-    chart = go.Figure(go.Bar(x=ranked.values, y=ranked.index, orientation="h",
-                             marker_color=["#2a9d8f" if n == ranked.index[-1] else "#9aa5b1" for n in ranked.index],
-                             text=[f"{v:.1f} dB" for v in ranked.values], textposition="auto"))
-    chart.update_layout(title="Whole-image PSNR (dB): higher is better", height=300,
-                        margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    right.plotly_chart(chart, key="repair_ranking", width="stretch")
+    shown, columns = metrics_table(table)
+    st.dataframe(shown, key="repair_metrics", column_config=columns)
+    st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Sorted by whole-image PSNR, whose bar is the "
+               "ranking.")
     # Made on click, not on every update: no PNG encoded and stored per rerun, and no stored file for the
     # browser to check; under load (bench/load.py) that check sometimes found the file already swept: a 404.
     st.download_button("Download the comparison (PNG)", lambda: png_bytes(comparison_png(grid)),

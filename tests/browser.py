@@ -161,8 +161,8 @@ def app_exceptions(page) -> list[str]:
 
 
 def image_src(page, caption: str) -> str:
-    """The URL of the st.image captioned exactly `caption`: Streamlit names media by content, so the same
-    URL means the same picture."""
+    """The URL of the image captioned exactly `caption`: a data URL of the picture's PNG (ui.images), so the
+    same URL means the same picture."""
     image = page.locator('[data-testid="stImage"]').filter(has=page.get_by_text(caption, exact=True))
     return image.locator("img").first.get_attribute("src")
 

@@ -176,10 +176,13 @@ def _run(script: str, query: dict | None = None) -> AppTest:
 
 
 def _figures(at: AppTest) -> list[str]:
-    """The Repair page's methods with figures; asserts it ran cleanly and still draws its ranking."""
+    """The Repair page's methods with figures, in the line-up's order; asserts it ran cleanly and still ranks
+    them (its table sorted by whole-image PSNR)."""
     assert not at.exception, at.exception
-    assert at.get("plotly_chart"), "the ranking chart is missing"
-    return list(at.dataframe[0].value.index)
+    table = at.dataframe[0].value
+    assert table["PSNR (dB)"].is_monotonic_decreasing, "the table is not ranked"
+    assert set(table.index) <= set(METHODS), table.index
+    return [name for name in METHODS if name in table.index]
 
 
 def _not_applicable(at: AppTest) -> bool:

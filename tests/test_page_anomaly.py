@@ -80,7 +80,7 @@ def test_switching_the_model_changes_the_score_and_the_histogram():
 def test_examples_with_the_full_test_set(mnist_test):
     at = _run()
     assert not at.exception
-    assert len(at.image) == 2 + 2 * 8  # digit, reconstruction, then two rows of 8 examples
+    assert [len(image.value) for image in at.image] == [1, 1, 8, 8]  # digit, reconstruction, two rows of examples
     assert not any("need the full MNIST" in i.value for i in at.info)
 
 

@@ -40,7 +40,7 @@ def _trace(at: AppTest, name: str) -> dict:
 
 
 def _captions(at: AppTest) -> list[str]:
-    return [image.captions[0] for image in at.image]
+    return [caption for image in at.image for caption in image.captions]
 
 
 def _verdict(at: AppTest) -> str:

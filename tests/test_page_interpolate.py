@@ -1,7 +1,7 @@
 """AppTest of the Interpolate page: it runs, and α, N and the model picker change what is shown.
 
-st.image stores each picture under a hash of its bytes, so an image's URL changes exactly when its
-pixels do: comparing URLs compares pictures.
+Each picture is sent as a PNG data URL of its pixels, so an image's URL changes exactly when its pixels do:
+comparing URLs compares pictures.
 """
 
 import shutil

@@ -96,10 +96,10 @@ def test_the_path_toggle_adds_a_path_to_the_second_digit():
 
 def test_a_click_decodes_that_point():
     at = _run()
-    before = at.image[1].value
+    before = at.image[0].value[1]  # the row: your digit, then the decoded point
     at = _click(at, 1.0, -0.5)
     assert _captions(at)[1] == "decoded at (1.00, -0.50)"
-    assert at.image[1].value != before
+    assert at.image[0].value[1] != before
     at = _click(at, -1.0, 0.5)
     assert _captions(at)[1] == "decoded at (-1.00, 0.50)"
 

@@ -1,5 +1,6 @@
 """AppTest of the Repair page: it runs, and every main control changes what is shown."""
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -23,10 +24,26 @@ def _psnr(at: AppTest) -> dict:
 
 def test_default_setup_compares_every_method_on_a_7():
     at = _run()
-    assert list(_psnr(at)) == METHODS
+    assert sorted(_psnr(at)) == sorted(METHODS)
     assert "test digit 7 #0" in " ".join(c.value for c in at.caption)
     assert at.query_params["damage"] == "dropout" and at.query_params["p"] == "0.5"
-    assert at.get("plotly_chart") and at.get("download_button")
+    assert at.get("download_button")
+
+
+def test_the_table_ranks_the_methods_and_names_where_each_is_best():
+    at = _run()
+    table = at.dataframe[0].value
+    assert list(table.index) == sorted(table.index, key=lambda m: -table.loc[m, "PSNR (dB)"])  # best first
+    best_at = table["★ best at"].to_dict()
+    for title in ("PSNR", "SSIM", "PSNR repaired", "SSIM repaired"):
+        column = table[title + (" (dB)" if title.startswith("PSNR") else "")]
+        assert title in best_at[column.idxmax()].split(", ") or best_at[column.idxmax()] == "every figure"
+    for title in ("MSE", "MSE repaired"):
+        winner = table[title].idxmin()
+        assert title in best_at[winner].split(", ") or best_at[winner] == "every figure"
+    assert sum(text == "every figure" for text in best_at.values()) <= 1
+    bar = json.loads(at.dataframe[0].proto.columns)["PSNR (dB)"]["type_config"]  # the ranking, drawn as bars
+    assert bar["type"] == "progress" and bar["max_value"] == table["PSNR (dB)"].max()
 
 
 def _verdict(at: AppTest) -> str:

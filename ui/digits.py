@@ -11,7 +11,7 @@ import streamlit as st
 
 from ae_core.data import class_counts, digit
 from ae_core.preprocess import load_image_bytes, to_mnist_digit
-from ui.images import to_uint8
+from ui.images import show_digit
 from ui.loaders import data_notice, test_digits
 
 SOURCES = ("Draw", "MNIST", "Upload")
@@ -55,9 +55,7 @@ def _from_canvas(key: str) -> None:
         with right:
             st.info(str(err))
         return
-    with right:
-        st.image(to_uint8(st.session_state[f"{key}_digit"], 4), caption="what the models see (28x28)",
-                 output_format="PNG")
+    show_digit(st.session_state[f"{key}_digit"], "what the models see (28x28)", where=right)
 
 
 def _random_index(key: str, count: int) -> None:

@@ -7,6 +7,7 @@ defaults, with a warning, for anything it cannot use.
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 import torch
 from PIL import Image, ImageDraw
 
@@ -21,6 +22,11 @@ ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "
          "best": "best model"}
 DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
                   "best": "repair_resunet"}
+# The metrics table's column titles, METRIC_INFO's keys in its order, and which way is better.
+COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
+                 "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
+LOWER_IS_BETTER = ("mse", "mse_repaired")
+BEST_AT = "★ best at"
 BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
                    "pixels; the strongest classical method for scattered missing pixels.")
 
@@ -79,6 +85,27 @@ def score(clean: torch.Tensor, outputs: dict[str, torch.Tensor], known: torch.Te
     stacked = torch.cat([outputs[name] for name in names])  # (M, 28, 28)
     figures = metrics.per_image(clean.expand_as(stacked), stacked, known.expand_as(stacked))
     return pd.DataFrame(np.column_stack([figures[key] for key in keys]), index=names, columns=keys)  # (M, 6)
+
+
+def metrics_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """`score`'s table as the page shows it, and its st.dataframe column_config: methods sorted by
+    whole-image PSNR (best first), readable titles, PSNR drawn as a bar (the ranking, from 0 to the
+    winner's figure), and a column naming the figures in which each method is best.
+
+    A plain frame with a column_config, not a pandas Styler: the Styler's highlighting took a third of the
+    server's time per Repair update (docs/BENCHMARKS.md, "Classroom load")."""
+    best = {key: table[key].idxmin() if key in LOWER_IS_BETTER else table[key].idxmax()
+            for key in COLUMN_TITLES if table[key].notna().any()}
+    shown = table.sort_values("psnr", ascending=False).rename(columns=COLUMN_TITLES)
+    wins = {name: [COLUMN_TITLES[key].removesuffix(" (dB)") for key, winner in best.items() if winner == name]
+            for name in shown.index}
+    shown[BEST_AT] = [", ".join(w) if len(w) < len(best) else "every figure" for w in wins.values()]
+    top = float(np.nan_to_num(shown["PSNR (dB)"].max(), nan=0.0))
+    config = {COLUMN_TITLES[key]: st.column_config.NumberColumn(format="%.4f" if key in LOWER_IS_BETTER else "%.3f")
+              for key in COLUMN_TITLES}
+    config["PSNR (dB)"] = st.column_config.ProgressColumn("PSNR (dB)", format="%.2f", min_value=0.0,
+                                                          max_value=max(top, 1.0))
+    return shown, config
 
 
 def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
