@@ -1,6 +1,7 @@
 # AE Lab: one-command setup, run and test.
 #   make run    create .venv (first time only) and serve the app on http://localhost:$(PORT)
-#   make test   create .venv, install Debian chromium if missing (as root), then ruff + pytest
+#   make serve  the same for a classroom: $(REPLICAS) Streamlit processes behind HAProxy (deploy/serve.py)
+#   make test   create .venv, install Debian chromium and haproxy if missing (as root), then ruff + pytest
 # Setup uses pip (it takes torch/torchvision from this machine's wheels), never uv/poetry, and never
 # `playwright install`: browser tests drive Debian's /usr/bin/chromium.
 
@@ -12,10 +13,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
+HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
+HAPROXY ?= /usr/sbin/haproxy
 
-.PHONY: help run test lint chromium venv clean-venv
+.PHONY: help run serve test lint chromium haproxy venv clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -42,13 +46,31 @@ chromium:  ## install Debian chromium for the browser tests (as root), else warn
 		echo "############################################################################"; \
 	fi
 
+haproxy:  ## install Debian haproxy for `make serve` and its browser test (as root), else warn loudly
+	@if [ -x "$(HAPROXY)" ]; then \
+		echo "haproxy: $(HAPROXY) present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "haproxy: $(HAPROXY) missing, installing Debian haproxy"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy; \
+	else \
+		echo "############################################################################"; \
+		echo "## WARNING: $(HAPROXY) not found and not root: cannot install haproxy.";     \
+		echo "## \`make serve\` CANNOT RUN and its BROWSER TEST WILL BE SKIPPED. Install it with:"; \
+		echo "##   sudo apt-get install -y haproxy";                                          \
+		echo "############################################################################"; \
+	fi
+
 run: $(STAMP)  ## serve the app (PORT=8501)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# The replicas listen on 127.0.0.1, PORT+1 ... PORT+REPLICAS; HOST=0.0.0.0 opens the proxy to the LAN.
+serve: $(STAMP) haproxy  ## a classroom: REPLICAS (default: cores) Streamlit processes behind HAProxy on HOST:PORT
+	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --host $(HOST) --port $(PORT) --haproxy $(HAPROXY)
 
 lint: $(STAMP)  ## ruff check
 	$(BIN)/ruff check .
 
-test: $(STAMP) chromium  ## ruff + pytest (PYTEST_ARGS="-k home" to select)
+test: $(STAMP) chromium haproxy  ## ruff + pytest (PYTEST_ARGS="-k home" to select)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

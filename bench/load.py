@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: tests/ and bench/ live at the repository root
 
 from bench.app_latency import free_port, stop_server, wait_healthy  # noqa: E402
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, chromium_path  # noqa: E402
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, METRICS_TABLE, VIEWPORT, chromium_path  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "load.json"
 SERVER_LOG = REPO / "bench" / "results" / "load-server.log.tmp"
@@ -66,7 +66,6 @@ TRAIN_PATH, TRAIN_PAGE_TIMEOUT_MS = "/train", 20_000  # the Train page and how l
 ACTIONS = {"p": 0.5, "new noise": 0.25, "index": 0.25}  # how often each update is made
 P_RANGE = (0.3, 0.7)  # the slider wanders within this range
 EXCEPTION = '[data-testid="stException"]'
-RANKING_DRAWN = '[data-testid="stPlotlyChart"] svg.main-svg'
 SETTLE_S = 3  # after the first loads, before the load: let Chromium finish drawing them
 
 # Arm one update: window.__ae becomes a promise of {start, done, exceptions} (performance.now() of the user's
@@ -243,19 +242,30 @@ class Sampler(threading.Thread):
             self.sample()
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    """`make run`'s command, headless, on `port`, pinned to SERVER_CORE; its output goes to SERVER_LOG."""
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+def start_server(port: int, env: dict, app_dir: Path = REPO, log_path: Path = SERVER_LOG) -> subprocess.Popen:
+    """`make run`'s command, headless, on `port`, pinned to SERVER_CORE; its output goes to `log_path`.
+    `app_dir` is the checkout to serve (another one, e.g. a worktree of an older commit, runs on this venv)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [str(REPO / ".venv" / "bin" / "streamlit"), "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    with open(SERVER_LOG, "w") as log:
-        return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    with open(log_path, "w") as log:
+        return subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 preexec_fn=lambda: os.sched_setaffinity(0, {SERVER_CORE}))
 
 
-def server_log(limit: int = 40) -> dict:
+def server_env() -> dict:
+    """This process's environment, with AE_DATA_DIR=../shared/mnist (next to the repository) when that folder
+    exists and AE_DATA_DIR is not set: as .ci/run does, the real test set, not the offline stand-in."""
+    env = dict(os.environ)
+    shared_mnist = REPO.parent / "shared" / "mnist"
+    if "AE_DATA_DIR" not in env and shared_mnist.is_dir():
+        env["AE_DATA_DIR"] = str(shared_mnist)
+    return env
+
+
+def server_log(limit: int = 40, log_path: Path = SERVER_LOG) -> dict:
     """What the server logged beyond its start and stop lines (a clean run logs nothing else)."""
-    lines = SERVER_LOG.read_text(errors="replace").splitlines() if SERVER_LOG.exists() else []
+    lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
     said = [ln for ln in lines if ln.strip() and not re.search(BORING_LOG, ln)]
     return {"count": len(said), "lines": said[:limit]}
 
@@ -356,8 +366,7 @@ async def repair_session(i: int, browser, base: str, args, tally: Tally, ready: 
         began = time.monotonic()
         await page.goto(url, timeout=LOAD_TIMEOUT_MS)
         await app_ready(page, LOAD_TIMEOUT_MS)
-        for rendered in (page.get_by_text("Navier-Stokes", exact=True), page.locator(RANKING_DRAWN),
-                         page.locator('[data-testid="stDataFrame"]')):  # the slowest parts to draw
+        for rendered in (page.get_by_text("Navier-Stokes", exact=True), page.locator(METRICS_TABLE)):
             await rendered.first.wait_for(timeout=LOAD_TIMEOUT_MS)
         result["loaded_s"] = round(time.monotonic() - began, 2)
     except PlaywrightTimeout as err:
@@ -489,7 +498,7 @@ def percentiles(values: list[float]) -> dict:
         return {"n": 0}
     q = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else [values[0]] * 99
     return {"n": len(values), "p50_ms": round(statistics.median(values), 1), "p95_ms": round(q[94], 1),
-            "max_ms": round(max(values), 1)}
+            "p99_ms": round(q[98], 1), "max_ms": round(max(values), 1)}
 
 
 def memory(samples: list[dict], loaded: dict, end: dict, key: str) -> dict:
@@ -597,10 +606,7 @@ def main(argv=None) -> int:
     if not {SERVER_CORE, CLIENT_CORE} <= set(cores):
         raise SystemExit(f"needs cores {SERVER_CORE} and {CLIENT_CORE}; this process may run on {cores}")
     os.sched_setaffinity(0, {CLIENT_CORE})  # Playwright's driver and Chromium inherit this
-    env = dict(os.environ)
-    shared_mnist = REPO.parent / "shared" / "mnist"
-    if "AE_DATA_DIR" not in env and shared_mnist.is_dir():
-        env["AE_DATA_DIR"] = str(shared_mnist)  # as .ci/run does: the real test set, not the offline stand-in
+    env = server_env()
     load_before = os.getloadavg()
 
     port = free_port()
