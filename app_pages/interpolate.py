@@ -52,7 +52,7 @@ def frames_at_alpha(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
     alpha = st.slider("α, from A (0) to B (1)", 0.0, 1.0, 0.5, 0.05, key="interp_alpha")
     pixel = (1 - alpha) * a + alpha * b  # (28, 28)
     latent = decode(model, (1 - alpha) * encode(model, a) + alpha * encode(model, b))  # (28, 28)
-    image_row({f"pixel space, α={alpha:.2f}": pixel, f"latent space ({name}), α={alpha:.2f}": latent}, scale=8)
+    image_row({f"pixel space, α={alpha:.2f}": pixel, f"latent space ({name}), α={alpha:.2f}": latent}, width=224)
 
 
 @st.fragment
@@ -61,10 +61,10 @@ def strips(a: np.ndarray, b: np.ndarray, model, name: str) -> None:
     steps = st.slider("N, steps in each strip", 2, 16, 8, key="interp_steps")
     alphas = np.linspace(0, 1, steps)
     st.markdown("**Pixel space**: a cross-fade")
-    image_row({f"α={t:.2f}": x for t, x in zip(alphas, interpolate_pixels(a, b, steps), strict=True)}, scale=3)
+    image_row({f"α={t:.2f}": x for t, x in zip(alphas, interpolate_pixels(a, b, steps), strict=True)}, width=84)
     st.markdown(f"**Latent space** ({name}): decoded blends of the two codes")
     image_row({f"α={t:.2f}": x for t, x in zip(alphas, interpolate_latent(model, a, b, steps), strict=True)},
-              scale=3)
+              width=84)
 
 
 frames_at_alpha(a, b, model, name)

@@ -102,7 +102,7 @@ def map_and_decode(figure: go.Figure, a, star) -> None:
     elif star is not None:
         shown[f"your digit's point, decoded ({star[0]:.2f}, {star[1]:.2f})"] = decode(
             model, latent.unproject(star, mean, components))
-    image_row(shown, scale=6)
+    image_row(shown, width=168)
 
 
 map_and_decode(figure, a, star)

@@ -114,7 +114,7 @@ def compare(clean) -> None:
     side = superres.SIZE // factor
     captions = {"nearest": f"nearest (the {side}×{side} input)"}
     image_row({"original": clean} | {captions.get(name, name): out[0].numpy() for name, out in outputs.items()},
-              scale=4)
+              width=112)
 
     table = score(x, outputs, torch.zeros_like(x, dtype=torch.bool))[["psnr", "ssim"]]
     winner = table["psnr"].idxmax()

@@ -166,9 +166,9 @@ def sweep_view(digit: np.ndarray) -> None:
     labels = value_labels(kind, vals)
 
     st.markdown(f"**The sweep** of {digit_label('transform')}: {kind} from {labels[0]} to {labels[-1]}")
-    image_row(dict(zip(labels, frames, strict=True)), scale=3)
+    image_row(dict(zip(labels, frames, strict=True)), width=84)
     st.markdown(f"**Reconstructed by {name}**")
-    image_row(dict(zip(labels, result["reconstructions"], strict=True)), scale=3)
+    image_row(dict(zip(labels, result["reconstructions"], strict=True)), width=84)
 
     left, right = st.columns(2)
     with left:

@@ -36,6 +36,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 SERVER_START_TIMEOUT_S = 60
 APP_RUN_TIMEOUT_MS = 60_000
 EXPECT_TIMEOUT_MS = 20_000
+METRICS_TABLE = '[data-testid="stMarkdownContainer"] table'  # Repair's metrics (a Markdown table)
 
 
 def chromium_path() -> str:

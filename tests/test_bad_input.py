@@ -30,6 +30,7 @@ from ae_core.data import class_counts, load_mnist
 from ae_core.inference import interpolate_latent, interpolate_pixels
 from ae_core.models import build_model
 from ae_core.preprocess import load_image_bytes, to_mnist_digit
+from tests.repair_table import metrics_table
 from ui.digits import MAX_UPLOAD_PIXELS
 from ui.repair import DEFAULTS
 
@@ -179,7 +180,7 @@ def _figures(at: AppTest) -> list[str]:
     """The Repair page's methods with figures, in the line-up's order; asserts it ran cleanly and still ranks
     them (its table sorted by whole-image PSNR)."""
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = metrics_table(at)
     assert table["PSNR (dB)"].is_monotonic_decreasing, "the table is not ranked"
     assert set(table.index) <= set(METHODS), table.index
     return [name for name in METHODS if name in table.index]
@@ -193,7 +194,7 @@ def test_plain_masking_at_p_0_and_1_from_the_slider():
     at = _run(REPAIR)
     at.selectbox(key="repair_damage").set_value("mask").run()
     at.slider(key="repair_p").set_value(0.0).run()
-    assert _figures(at) == METHODS and at.dataframe[0].value.loc["Telea", "PSNR (dB)"] == 100.0
+    assert _figures(at) == METHODS and metrics_table(at).loc["Telea", "PSNR (dB)"] == 100.0
     at.slider(key="repair_p").set_value(1.0).run()
     assert _figures(at) == METHODS[:4] and _not_applicable(at)  # nothing known: no inpainting
     assert at.query_params["p"] == "1"

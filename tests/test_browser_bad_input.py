@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser import app_exceptions, image_src, screenshot, wait_for_app
+from tests.browser import METRICS_TABLE, app_exceptions, image_src, screenshot, wait_for_app
 from tests.test_bad_input import BLANK, GOOD_UPLOAD, UPLOADS
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def _still_repairing(page, expect, label: str) -> None:
     """The page ran cleanly and shows results, for the digit called `label`."""
     expect(page.get_by_text(f"Current digit: {label}", exact=True)).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator(METRICS_TABLE).first).to_be_visible()
     expect(page.get_by_text("Navier-Stokes", exact=True).filter(visible=True).first).to_be_visible()
     assert app_exceptions(page) == []
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser import app_exceptions, screenshot, wait_for_app
+from tests.browser import METRICS_TABLE, app_exceptions, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def _draw_a_seven(page) -> None:
 
 
 def _metrics_text(page) -> str:
-    return page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    return page.locator(METRICS_TABLE).first.inner_text()
 
 
 def test_draw_damage_and_compare(app_server, browser_page):
@@ -51,7 +51,7 @@ def test_draw_damage_and_compare(app_server, browser_page):
                     "Telea", "Navier-Stokes", "Biharmonic"):
         expect(page.get_by_text(caption, exact=True).filter(visible=True).first).to_be_visible()
     expect(page.get_by_text("Winner on this digit:").first).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator(METRICS_TABLE).first).to_be_visible()
     assert "p=0.7" in page.url
     assert app_exceptions(page) == []
     screenshot(page, "repair-drawn")
@@ -112,7 +112,7 @@ def test_paint_a_mask_and_repair_it(app_server, browser_page):
     wait_for_app(page, settle_ms=800)
     expect(page.get_by_text("Paint over part of the digit to damage it.")).to_have_count(0)
     expect(page.get_by_text("best model", exact=True).filter(visible=True).first).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator(METRICS_TABLE).first).to_be_visible()
     assert app_exceptions(page) == []
     screenshot(page, "repair-painted")
 
@@ -138,5 +138,5 @@ def test_upload_an_image_and_a_broken_file(app_server, browser_page, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "seven.png"))
     wait_for_app(page, settle_ms=800)
     expect(page.get_by_text("Current digit: seven.png")).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator(METRICS_TABLE).first).to_be_visible()
     assert app_exceptions(page) == []

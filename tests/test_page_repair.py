@@ -1,9 +1,10 @@
 """AppTest of the Repair page: it runs, and every main control changes what is shown."""
 
-import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from tests.repair_table import metrics_table
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "repair.py")
 CLASSICAL = ["Telea", "Navier-Stokes", "Biharmonic"]
@@ -19,7 +20,7 @@ def _run(query: dict | None = None) -> AppTest:
 
 def _psnr(at: AppTest) -> dict:
     assert not at.exception, at.exception
-    return at.dataframe[0].value["PSNR (dB)"].to_dict()
+    return metrics_table(at)["PSNR (dB)"].to_dict()
 
 
 def test_default_setup_compares_every_method_on_a_7():
@@ -30,20 +31,13 @@ def test_default_setup_compares_every_method_on_a_7():
     assert at.get("download_button")
 
 
-def test_the_table_ranks_the_methods_and_names_where_each_is_best():
-    at = _run()
-    table = at.dataframe[0].value
-    assert list(table.index) == sorted(table.index, key=lambda m: -table.loc[m, "PSNR (dB)"])  # best first
-    best_at = table["★ best at"].to_dict()
-    for title in ("PSNR", "SSIM", "PSNR repaired", "SSIM repaired"):
-        column = table[title + (" (dB)" if title.startswith("PSNR") else "")]
-        assert title in best_at[column.idxmax()].split(", ") or best_at[column.idxmax()] == "every figure"
-    for title in ("MSE", "MSE repaired"):
-        winner = table[title].idxmin()
-        assert title in best_at[winner].split(", ") or best_at[winner] == "every figure"
-    assert sum(text == "every figure" for text in best_at.values()) <= 1
-    bar = json.loads(at.dataframe[0].proto.columns)["PSNR (dB)"]["type_config"]  # the ranking, drawn as bars
-    assert bar["type"] == "progress" and bar["max_value"] == table["PSNR (dB)"].max()
+def test_the_table_ranks_the_methods_and_marks_the_best_of_each_column():
+    table = metrics_table(_run())
+    assert table["PSNR (dB)"].is_monotonic_decreasing  # best first
+    bold = table.attrs["bold"]
+    for column in table.columns:
+        best = table[column].min() if column.startswith("MSE") else table[column].max()
+        assert bold[column].any() and (table[column][bold[column]] == best).all(), column  # shown rounded
 
 
 def _verdict(at: AppTest) -> str:

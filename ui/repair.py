@@ -7,7 +7,6 @@ defaults, with a warning, for anything it cannot use.
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 import torch
 from PIL import Image, ImageDraw
 
@@ -26,7 +25,8 @@ DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "pr
 COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
                  "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
 LOWER_IS_BETTER = ("mse", "mse_repaired")
-BEST_AT = "★ best at"
+FORMATS = {"psnr": ".2f", "ssim": ".3f", "mse": ".4f", "psnr_repaired": ".2f", "ssim_repaired": ".3f",
+           "mse_repaired": ".4f"}
 BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
                    "pixels; the strongest classical method for scattered missing pixels.")
 
@@ -84,28 +84,37 @@ def score(clean: torch.Tensor, outputs: dict[str, torch.Tensor], known: torch.Te
     names, keys = list(outputs), list(metrics.METRIC_INFO)
     stacked = torch.cat([outputs[name] for name in names])  # (M, 28, 28)
     figures = metrics.per_image(clean.expand_as(stacked), stacked, known.expand_as(stacked))
-    return pd.DataFrame(np.column_stack([figures[key] for key in keys]), index=names, columns=keys)  # (M, 6)
+    # An object index: pandas' default string index (Arrow-backed) costs more to build than the scoring.
+    return pd.DataFrame(np.column_stack([figures[key] for key in keys]), index=pd.Index(names, dtype=object),
+                        columns=keys)  # (M, 6)
 
 
-def metrics_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """`score`'s table as the page shows it, and its st.dataframe column_config: methods sorted by
-    whole-image PSNR (best first), readable titles, PSNR drawn as a bar (the ranking, from 0 to the
-    winner's figure), and a column naming the figures in which each method is best.
+def metrics_table(table: pd.DataFrame) -> str:
+    """`score`'s table as the page shows it, a Markdown table: methods sorted by whole-image PSNR (best
+    first), readable titles, the best figure of each column in bold ("—" where a method has none).
 
-    A plain frame with a column_config, not a pandas Styler: the Styler's highlighting took a third of the
-    server's time per Repair update (docs/BENCHMARKS.md, "Classroom load")."""
-    best = {key: table[key].idxmin() if key in LOWER_IS_BETTER else table[key].idxmax()
-            for key in COLUMN_TITLES if table[key].notna().any()}
-    shown = table.sort_values("psnr", ascending=False).rename(columns=COLUMN_TITLES)
-    wins = {name: [COLUMN_TITLES[key].removesuffix(" (dB)") for key, winner in best.items() if winner == name]
-            for name in shown.index}
-    shown[BEST_AT] = [", ".join(w) if len(w) < len(best) else "every figure" for w in wins.values()]
-    top = float(np.nan_to_num(shown["PSNR (dB)"].max(), nan=0.0))
-    config = {COLUMN_TITLES[key]: st.column_config.NumberColumn(format="%.4f" if key in LOWER_IS_BETTER else "%.3f")
-              for key in COLUMN_TITLES}
-    config["PSNR (dB)"] = st.column_config.ProgressColumn("PSNR (dB)", format="%.2f", min_value=0.0,
-                                                          max_value=max(top, 1.0))
-    return shown, config
+    Markdown, not a st.dataframe (let alone a pandas Styler): a Styler's highlighting took a third of the
+    server's time per Repair update, and a plain dataframe's Arrow conversion still took more than the
+    rest of the page's table and text together (docs/BENCHMARKS.md, "Classroom load")."""
+    keys = list(COLUMN_TITLES)
+    values = table[keys].to_numpy()  # (M, 6)
+    order = np.argsort(-np.nan_to_num(values[:, 0], nan=-np.inf), kind="stable")  # best whole-image PSNR first
+    values, names = values[order], table.index.to_numpy()[order]
+    signed = np.where(np.isin(keys, LOWER_IS_BETTER), -values, values)  # (M, 6): higher is better everywhere
+    best = np.nanmax(np.where(np.isnan(signed), -np.inf, signed), axis=0)  # (6,)
+    lines = ["| method | " + " | ".join(COLUMN_TITLES.values()) + " |", "|---|" + "--:|" * len(keys)]
+    for name, row, signed_row in zip(names, values, signed, strict=True):
+        cells = [_cell(value, FORMATS[key], bold=score_ == top)
+                 for key, value, score_, top in zip(keys, row, signed_row, best, strict=True)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _cell(value: float, spec: str, bold: bool) -> str:
+    """One figure of the metrics table: formatted with `spec`, in bold if it is the column's best."""
+    if np.isnan(value):
+        return "—"
+    return f"**{value:{spec}}**" if bold else f"{value:{spec}}"
 
 
 def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
