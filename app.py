@@ -7,11 +7,17 @@ app_pages/, not pages/: with a pages/ folder, Streamlit 1.67 serves a direct lin
 as a legacy page, without running this router (no page config, file names as the menu).
 """
 
+import os
 from pathlib import Path
 
-import streamlit as st
+# One OpenMP thread in every thread of this process, set before torch is first imported (below): Streamlit runs
+# each rerun, fragment reruns included, in a new thread, where torch.set_num_threads(1) from an earlier run does
+# not hold. On a server that may use two cores, two OpenMP threads per repair fought the other sessions for them.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from ui.loaders import limit_torch_threads
+import streamlit as st  # noqa: E402
+
+from ui.loaders import limit_torch_threads  # noqa: E402
 
 STYLE = Path(__file__).parent / "ui" / "style.css"
 

@@ -73,7 +73,7 @@ SETTLE_S = 3  # after the first loads, before the load: let Chromium finish draw
 # update is on screen when the rerun is over (script state notRunning, nothing stale), "damaged" shows a new
 # picture and every result image has loaded. Checked on every DOM change and image load, no polling.
 ARM_JS = """(timeoutMs) => {
-  const images = () => [...document.querySelectorAll('[data-testid="stImage"]')];
+  const images = () => [...document.querySelectorAll('[data-testid="stImageContainer"]')];  // one per picture
   const damagedSrc = () => {
     const box = images().find(e => e.textContent.trim() === 'damaged');
     return box ? box.querySelector('img').getAttribute('src') : null;

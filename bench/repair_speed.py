@@ -96,9 +96,13 @@ def line_ups(models: dict) -> dict:
 
 
 def summary(times: list[float], split: dict) -> dict:
+    """Median, p90 and mean of the updates, and each step's median and mean (means add up, as CPU time does:
+    bench/ws_load.py subtracts them from the server's CPU per update)."""
     return {"median_ms": round(statistics.median(times), 3),
             "p90_ms": round(statistics.quantiles(times, n=10)[-1], 3),
-            "split_median_ms": {step: round(statistics.median(v), 3) for step, v in split.items()}}
+            "mean_ms": round(statistics.fmean(times), 3),
+            "split_median_ms": {step: round(statistics.median(v), 3) for step, v in split.items()},
+            "split_mean_ms": {step: round(statistics.fmean(v), 3) for step, v in split.items()}}
 
 
 def main(argv=None) -> int:

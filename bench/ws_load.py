@@ -42,6 +42,8 @@ import base64
 import json
 import os
 import random
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -59,11 +61,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: bench/ lives at the repository root
 
 from bench.app_latency import free_port, stop_server, wait_healthy  # noqa: E402
+from bench.checkout import working_tree, worktree  # noqa: E402
 from bench.load import (  # noqa: E402
     CLIENT_CORE,
     SERVER_CORE,
     busy_percent,
     core_times,
+    descendants,
     percentiles,
     proc_field,
     server_env,
@@ -73,6 +77,7 @@ from bench.load import (  # noqa: E402
 )
 from bench.report import update_section  # noqa: E402
 from bench.ws_session import Session, UpdateError, array_state, scalar_state  # noqa: E402
+from deploy.serve import free_ports  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "ws_load.json"
 KEEP_SESSION = ("exception", "media")  # after these errors the page still works; after any other, reload it
@@ -386,27 +391,107 @@ def bench_variant(label: str, app_dir: Path | None, args, index: int) -> dict:
             "server_cores": affinity, **result, "server_log": server_log(log_path=log_path)}
 
 
-def git(*command: str) -> str:
-    return subprocess.run(["git", "-C", str(REPO), *command], check=True, capture_output=True, text=True).stdout.strip()
+def repair_compute(runs: int) -> dict:
+    """What bench/repair_speed.py times for one Repair update ("now": damage, every method, scoring; its
+    preprocessing of a drawing left out, since these sessions pick MNIST digits), run pinned to the server's
+    core before any server starts: the part of the server's CPU per update that is the repair itself."""
+    with tempfile.TemporaryDirectory(prefix="ws_load-") as tmp:
+        out = Path(tmp) / "repair_speed.json"
+        subprocess.run(["taskset", "-c", str(SERVER_CORE), sys.executable, str(REPO / "bench" / "repair_speed.py"),
+                        "--runs", str(runs), "--out", str(out)], check=True, env=server_env(), cwd=REPO,
+                       stdout=subprocess.DEVNULL)
+        now = json.loads(out.read_text())["now"]
+    ms = now["mean_ms"] - now["split_mean_ms"]["preprocess"]
+    print(f"== repair compute (bench/repair_speed.py, {runs} updates on core {SERVER_CORE}): {ms:.1f} ms per update")
+    return {"ms_per_update": round(ms, 2), "runs": runs, "command": f"python bench/repair_speed.py --runs {runs}"}
 
 
-def working_tree() -> str:
-    """This checkout's label: "working tree on <commit>", with "+ changes" when it has uncommitted ones."""
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return f"working tree on {git('rev-parse', '--short', 'HEAD')}" + (" + changes" if changed else "")
+def split_cpu(variants: list[dict], compute: dict) -> None:
+    """Each variant's server CPU per update split in two: the repair compute and everything else (Streamlit,
+    tables, images, the page's own code)."""
+    for variant in variants:
+        if variant.get("server_cpu"):
+            variant["server_cpu"]["repair_compute_ms"] = compute["ms_per_update"]
+            variant["server_cpu"]["everything_else_ms"] = round(
+                variant["server_cpu"]["ms_per_update"] - compute["ms_per_update"], 2)
+
+
+def _listening(port: int) -> bool:
+    """Whether the proxy accepts connections; connecting only, so the round robin does not move."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _serve_processes(serve_pid: int) -> dict[int, str]:
+    """{pid: name} of what deploy/serve.py started: its replicas (app1, app2, ... by port order) and haproxy."""
+    names = {}
+    for pid in descendants(serve_pid)[1:]:
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if "haproxy" in Path(words[0]).name:
+            names[pid] = "haproxy"
+        elif "--server.port" in words:
+            names[pid] = int(words[words.index("--server.port") + 1])
+    ports = sorted(v for v in names.values() if isinstance(v, int))
+    return {pid: f"app{ports.index(v) + 1}" if isinstance(v, int) else v for pid, v in names.items()}
+
+
+def bench_replicas(args) -> list[dict]:
+    """One server (pinned to its core, as always), then `--replicas` N behind HAProxy, as `make serve` runs
+    them (deploy/serve.py), same load. Replica k is pinned to core k-1 (all its threads, with `taskset -a`),
+    as the single server is to its own: the comparison then sees the proxy and the stickiness, not the
+    scheduler moving processes between cores. The client stays on its core, which it shares with a replica."""
+    single = bench_variant(f"one server ({working_tree()})", REPO, args, 0)
+    label = f"{args.replicas} replicas behind HAProxy"
+    print(f"== {label}")
+    port = free_ports(args.replicas + 1)
+    log_path = REPO / "bench" / "results" / "ws_load-serve.log.tmp"
+    with open(log_path, "w") as log:
+        every_core = set(range(os.cpu_count()))  # not this client's one core, which children would inherit
+        serve = subprocess.Popen([sys.executable, "deploy/serve.py", "--replicas", str(args.replicas),
+                                  "--port", str(port)], cwd=REPO, env=server_env(), stdout=log,
+                                 stderr=subprocess.STDOUT, preexec_fn=lambda: os.sched_setaffinity(0, every_core))
+    try:
+        deadline = time.monotonic() + 180
+        while not _listening(port):
+            if serve.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"deploy/serve.py did not start; see {os.path.relpath(log_path, REPO)}")
+            time.sleep(0.25)
+        names = _serve_processes(serve.pid)
+        for pid, name in names.items():  # replica k on core k-1, as the single server sits on its core
+            if name.startswith("app"):
+                subprocess.run(["taskset", "-a", "-cp", str((int(name[3:]) - 1) % os.cpu_count()), str(pid)],
+                               check=True, stdout=subprocess.DEVNULL)
+        for k in range(1, args.replicas + 1):  # each replica's first run imports torch: not in the figures
+            asyncio.run(warm_up(f"http://127.0.0.1:{port + k}", PAGES[args.page], args, Tally({})))
+        result = asyncio.run(run_load(f"http://127.0.0.1:{port}", args, sorted(names), {str(REPO): "."}))
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
+    cpu = result["server_cpu"]
+    cpu["seconds_per_process"] = {names[int(pid)]: s for pid, s in cpu.pop("seconds_per_pid").items()}
+    return [single, {"label": label, "replicas": args.replicas, **result}]
+
+
+def efficiency(variants: list[dict]) -> str:
+    """Updates per server CPU-second of each variant, and the last one's as a share of the first's."""
+    rates = [v["updates"] / v["server_cpu"]["seconds"] for v in variants]
+    for variant, rate in zip(variants, rates, strict=True):
+        variant["server_cpu"]["updates_per_cpu_s"] = round(rate, 2)
+    return (f"Updates per server CPU-second: {rates[0]:.1f} ({variants[0]['label']}) and {rates[-1]:.1f} "
+            f"({variants[-1]['label']}, one per core, the client beside the last): "
+            f"{rates[-1] / rates[0]:.2f} of the first (target within 10%).")
 
 
 def compare(args) -> list[dict]:
     """REV from a temporary worktree, then the working tree, same settings."""
-    commit = git("rev-parse", "--short", args.compare)
-    with tempfile.TemporaryDirectory(prefix="ws_load-") as tmp:
-        tree = Path(tmp) / commit
-        git("worktree", "add", "--detach", str(tree), args.compare)
-        try:
-            label = args.compare if commit.startswith(args.compare) else f"{args.compare} ({commit})"
-            baseline = bench_variant(label, tree, args, 0)
-        finally:
-            git("worktree", "remove", "--force", str(tree))
+    with worktree(args.compare) as (label, _, tree):
+        baseline = bench_variant(label, tree, args, 0)
     return [baseline, bench_variant(working_tree(), REPO, args, 1)]
 
 
@@ -434,6 +519,7 @@ def rows(variant: dict) -> list[tuple[str, str]]:
                  f"{g['mb']:+.0f} MB ({'within' if g['within_50_mb'] else 'NOT within'} 50 MB)"),
                 ("server CPU per session", f"{variant['server_cpu_ms_per_session']} ms")]
     cpu, mem, client = variant["server_cpu"], variant["server_memory_mb"], variant["client"]
+    per_process = (cpu or {}).get("seconds_per_process") or (cpu or {}).get("seconds_per_pid", {})
     out = [("sessions x seconds", f"{variant['sessions']} x {variant['seconds']:g} s on {variant['page']}"),
            ("updates (per s)", f"{variant['updates']} ({variant['updates_per_s']:.2f}/s)"),
            ("latency p50 / p95 / p99 (ms)", spread(variant["latency"]))]
@@ -441,10 +527,14 @@ def rows(variant: dict) -> list[tuple[str, str]]:
     out += [("images (GETs) per update", f"{variant['images_per_update']} ({variant['image_gets_per_update']})")]
     out += [("first load p50 / p95 / p99 (ms)", spread(variant["first_load"])), ("errors", errs)]
     if cpu:
-        out += [("server CPU per update", f"{cpu['ms_per_update']} ms"),
+        out += [("server CPU per update", f"{cpu['ms_per_update']} ms")]
+        if "everything_else_ms" in cpu:
+            out += [("  the repair compute (bench/repair_speed.py)", f"{cpu['repair_compute_ms']} ms"),
+                    ("  everything else", f"{cpu['everything_else_ms']} ms")]
+        out += [
                 ("server CPU (% of a core)", f"{cpu['percent_of_a_core']:.0f}%"
-                 + (f" ({', '.join(f'{p}: {s:g} s' for p, s in cpu['seconds_per_pid'].items())})"
-                    if len(cpu["seconds_per_pid"]) > 1 else "")),
+                 + (f" ({', '.join(f'{p}: {s:g} s' for p, s in per_process.items())})"
+                    if len(per_process) > 1 else "")),
                 ("server RSS start / loaded / end", f"{mem['start']:.0f} / {mem['loaded']:.0f} / {mem['end']:.0f} MB")]
         out += [("server core busy (anyone)", f"{variant['cores_busy_percent'].get(f'cpu{SERVER_CORE}')}%")]
     out += [("client core busy (the client itself)",
@@ -461,6 +551,16 @@ def table(variants: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def overhead_ratio(variants: list[dict]) -> str:
+    """With two variants split in two: the second's "everything else" per update as a share of the first's."""
+    cpus = [v.get("server_cpu") or {} for v in variants]
+    if len(variants) != 2 or not all("everything_else_ms" in c for c in cpus):
+        return ""
+    before, now = (c["everything_else_ms"] for c in cpus)
+    return (f"Everything but the repair compute, per update: {before:g} ms -> {now:g} ms, "
+            f"{now / before:.2f} of {variants[0]['label']}'s (target <= 1/3).")
+
+
 def markdown(result: dict) -> str:
     setup = result["setup"]
     what = ("Sessions connect one after another, each loads Repair, makes one update and closes; server RSS "
@@ -474,7 +574,7 @@ def markdown(result: dict) -> str:
     return (f"## Websocket {'churn' if setup['churn'] else 'load'}: `{result['section']}`\n\n"
             f"Generated on {result['created']} by `{result['command']}`: server pinned to core {SERVER_CORE}, "
             f"the client (all sessions, one process) to core {CLIENT_CORE}. {what} "
-            f"Raw figures: `{setup['out']}`.\n\n{table(result['variants'])}\n")
+            f"Raw figures: `{setup['out']}`.\n\n{table(result['variants'])}\n\n{result['notes']}\n")
 
 
 def relative_arg(arg: str) -> str:
@@ -504,19 +604,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--app-dir", type=Path, default=REPO, help="the checkout to serve (default this repository)")
     parser.add_argument("--compare", metavar="REV", help="benchmark REV (a temporary git worktree), then the "
                                                          "working tree (default: off)")
+    parser.add_argument("--replicas", type=int, default=0, help="one server, then this many replicas behind "
+                        "HAProxy (deploy/serve.py), same load (default 0: off)")
     parser.add_argument("--url", help="target a running server or proxy, e.g. http://127.0.0.1:8080 (default: "
                                       "start one)")
     parser.add_argument("--server-pids", help="with --url: comma-separated pids whose CPU and memory to read")
     parser.add_argument("--out", type=Path, help="results JSON (default bench/results/ws_load.json, "
                                                  "ws_load_churn.json with --churn)")
     parser.add_argument("--section", help="section of docs/BENCHMARKS.md to write (default: the name of --out)")
+    parser.add_argument("--split-runs", type=int, default=200,
+                        help="repair: updates bench/repair_speed.py times first, to split the server's CPU per "
+                             "update into the repair compute and everything else; 0: no split (default 200)")
     parser.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
                         help="write that section (default on)")
     args = parser.parse_args(argv)
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("--url: localhost only")
-    if args.url and args.compare:
-        parser.error("--url and --compare exclude each other")
+    if sum(map(bool, (args.url, args.compare, args.replicas, args.churn))) > 1:
+        parser.error("--url, --compare, --replicas and --churn exclude each other")
     if args.url and args.churn and not args.server_pids:
         parser.error("--churn with --url measures memory: name the server's processes with --server-pids")
     args.out = args.out or RESULTS.with_name("ws_load_churn.json" if args.churn else RESULTS.name)
@@ -531,13 +636,19 @@ def main(argv=None) -> int:
         raise SystemExit(f"needs cores {SERVER_CORE} and {CLIENT_CORE}; this process may run on {cores}")
     os.sched_setaffinity(0, {CLIENT_CORE})
     load_before = os.getloadavg()
-    if args.compare:
+    compute = repair_compute(args.split_runs) if args.page == "repair" and args.split_runs and not args.churn else None
+    if args.replicas:
+        variants = bench_replicas(args)
+    elif args.compare:
         variants = compare(args)
     elif args.url:
         variants = [bench_variant(args.url, None, args, 0)]
     else:
         app_dir = args.app_dir.resolve()
         variants = [bench_variant(working_tree() if app_dir == REPO else app_dir.name, app_dir, args, 0)]
+    if compute:
+        split_cpu(variants, compute)
+    notes = overhead_ratio(variants) if args.compare else efficiency(variants) if args.replicas else ""
     words = sys.argv[1:] if argv is None else list(argv)
     result = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -550,11 +661,14 @@ def main(argv=None) -> int:
                   "loadavg_1_5_15_after": [round(v, 2) for v in os.getloadavg()],
                   "data_dir": relative_arg(server_env().get("AE_DATA_DIR", "")) or None,
                   "out": relative_arg(str(args.out.resolve()))},
+        "repair_compute": compute,
+        "notes": notes,
         "variants": variants,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(table(variants))
+    print(notes)
     if args.report:
         update_section(args.section, markdown(result))
     print(f"-> {result['setup']['out']}" + (f", docs/BENCHMARKS.md section {args.section!r}" if args.report else ""))

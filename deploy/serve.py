@@ -42,6 +42,22 @@ def haproxy_path() -> str:
     return os.environ.get(HAPROXY_ENV) or DEFAULT_HAPROXY
 
 
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive localhost ports that are free now (a proxy's, then its replicas')."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError(f"found no {count} consecutive free ports")
+
+
 def say(text: str) -> None:
     """Print one whole line at once: the children's relays print from their own threads."""
     with _print_lock:

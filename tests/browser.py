@@ -164,7 +164,8 @@ def app_exceptions(page) -> list[str]:
 def image_src(page, caption: str) -> str:
     """The URL of the image captioned exactly `caption`: a data URL of the picture's PNG (ui.images), so the
     same URL means the same picture."""
-    image = page.locator('[data-testid="stImage"]').filter(has=page.get_by_text(caption, exact=True))
+    # Each picture of a row (one st.image call) sits with its caption in an stImageContainer of its own.
+    image = page.locator('[data-testid="stImageContainer"]').filter(has=page.get_by_text(caption, exact=True))
     return image.locator("img").first.get_attribute("src")
 
 

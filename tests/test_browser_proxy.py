@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deploy.serve import haproxy_path
+from deploy.serve import free_ports, haproxy_path
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM_ARGS,
@@ -57,22 +57,6 @@ def require_haproxy() -> str:
     pytest.skip(f"PROXY BROWSER TEST SKIPPED: {why}")
 
 
-def _free_ports(count: int) -> int:
-    """The first of `count` consecutive ports that are free now (the proxy's, then the replicas')."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-    raise RuntimeError(f"found no {count} consecutive free ports")
-
-
 def _listening(port: int) -> bool:
     """Whether the proxy accepts connections. Only connects: an HTTP request would take a turn of the round
     robin and send the first browser to app2."""
@@ -90,7 +74,7 @@ def two_replicas(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     require_chromium()
     haproxy = require_haproxy()
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_ports(3)
+    port = free_ports(3)
     models = tmp_path_factory.mktemp("replica-models")
     env = dict(os.environ, AE_SESSION_MODELS_DIR=str(models), AE_PROXY_LOG_LEVEL="info")  # info: every request
     env.pop("AE_CHECKPOINT_DIR", None)  # the repository's own checkpoints/, as in tests/browser.py
