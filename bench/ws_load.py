@@ -5,7 +5,7 @@ ForwardMsg in, widget states as the frontend keeps them, images fetched over HTT
 asyncio process, pinned to core 1. The server (`streamlit run app.py`, headless, a free localhost port,
 AE_DATA_DIR=../shared/mnist when it exists) is pinned to core 0. Then:
 
-1. `--sessions` users (default 20) open `--page` (repair, interpolate or latent; PAGES below), started
+1. `--sessions` users (default 20) open `--page` (repair, interpolate or latent: bench/ws_pages.py), started
    `--ramp` seconds apart in all, each at its own digit (and seed) so no cache hides the work.
 2. Once every session has loaded, for `--seconds` (default 30) each repeats an action of its page (a fragment
    rerun, as the browser sends it), pausing `--think` seconds (+-50%) between updates. An update is timed from
@@ -38,7 +38,6 @@ Talks to localhost only; needs cores 0 and 1.
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import random
@@ -49,13 +48,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: bench/ lives at the repository root
@@ -76,80 +71,12 @@ from bench.load import (  # noqa: E402
     tree_usage,
 )
 from bench.report import update_section  # noqa: E402
-from bench.ws_session import Session, UpdateError, array_state, scalar_state  # noqa: E402
+from bench.ws_pages import PAGES, Page  # noqa: E402
+from bench.ws_session import Session, UpdateError  # noqa: E402
 from deploy.serve import free_ports  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "ws_load.json"
 KEEP_SESSION = ("exception", "media")  # after these errors the page still works; after any other, reload it
-
-
-# --- what users do: one entry per page ----------------------------------------------------------------------
-
-def slider_to(key: str, values: list[float]) -> Callable:
-    """An action: move slider `key` to another of `values`."""
-    def act(session: Session, rng: random.Random):
-        current = session.value(key).double_array_value.data[0]
-        return key, array_state("double_array_value", [rng.choice([v for v in values if abs(v - current) > 1e-9])])
-    return act
-
-
-def slider_step(key: str, values: list[float]) -> Callable:
-    """An action: scrub slider `key` one step along `values`, up or down (at an end: inwards)."""
-    def act(session: Session, rng: random.Random):
-        current = session.value(key).double_array_value.data[0]
-        i = min(range(len(values)), key=lambda j: abs(values[j] - current))
-        step = 1 if i == 0 else -1 if i == len(values) - 1 else rng.choice((-1, 1))
-        return key, array_state("double_array_value", [values[i + step]])
-    return act
-
-
-def press(key: str) -> Callable:
-    """An action: press button `key` (a trigger value, sent once)."""
-    return lambda session, rng: (key, scalar_state("trigger_value", True))
-
-
-def _plotly_array(values) -> np.ndarray:
-    """A plotly JSON array: a list, or plotly's typed array {"dtype": "f4", "bdata": base64}."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-    return np.asarray(values)
-
-
-def click_point(key: str, trace: int = 0) -> Callable:
-    """An action: click a random point of trace `trace` of plotly chart `key` (with on_select="rerun"); the
-    widget value is the selection event's JSON, as streamlit's frontend sends it."""
-    def act(session: Session, rng: random.Random):
-        data = json.loads(session.widget(key).proto.spec)["data"][trace]
-        xs, ys = _plotly_array(data["x"]), _plotly_array(data["y"])
-        k = rng.randrange(len(xs))
-        point = {"curve_number": trace, "point_number": k, "point_index": k, "x": float(xs[k]), "y": float(ys[k])}
-        event = {"selection": {"points": [point], "point_indices": [k], "box": [], "lasso": []}}
-        return key, scalar_state("string_value", json.dumps(event))
-    return act
-
-
-@dataclass
-class Page:
-    """A page under load: its url path, each session's own query string and one-off widget values (its own
-    digit), and what users do there: action name -> (weight, action). An action maps (session, rng) to
-    (widget key, new WidgetState)."""
-    path: str
-    query: Callable[[int], str]
-    setup: Callable[[int], dict]
-    actions: dict[str, tuple[float, Callable]]
-
-
-STEPS = [round(0.05 * i, 2) for i in range(21)]  # 0, 0.05, ..., 1
-PAGES = {
-    "repair": Page("repair", lambda i: f"class={i % 10}&index={i // 10}&damage=dropout&p=0.5&seed={i}",
-                   lambda i: {},
-                   {"p": (0.75, slider_to("repair_p", [v for v in STEPS if 0.3 <= v <= 0.7])),
-                    "new noise": (0.25, press("repair_new_noise"))}),
-    "interpolate": Page("interpolate", lambda i: "", lambda i: {"interp_a_index": scalar_state("int_value", i % 800)},
-                        {"alpha": (1.0, slider_step("interp_alpha", STEPS))}),
-    "latent": Page("latent", lambda i: "", lambda i: {"latent_index": scalar_state("int_value", i % 800)},
-                   {"click": (1.0, click_point("latent_map"))}),
-}
 
 
 # --- the users -----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench import ws_load
 from bench.app_latency import free_port, stop_server, wait_healthy
 from bench.load import server_env, start_server
+from bench.ws_pages import PAGES
 from bench.ws_session import Session, array_state
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -46,7 +47,7 @@ def test_sessions_update_repair_without_errors(server_url):
 
 def test_slider_change_reaches_the_server_and_images_are_fetched(server_url):
     async def two_updates():
-        session = Session(server_url, "repair", ws_load.PAGES["repair"].query(3), timeout=30)
+        session = Session(server_url, "repair", PAGES["repair"].query(3), timeout=30)
         try:
             first = await session.open()
             damaged_before = damaged_url(first)
