@@ -44,15 +44,20 @@ def chromium_path() -> str:
     return os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
 
 
-def require_chromium() -> str:
-    """Return the chromium path, or skip the test loudly (fail it if AE_REQUIRE_BROWSER=1)."""
-    path = chromium_path()
+def require_executable(path: str, tests: str, install: str) -> str:
+    """Return `path` if it is an executable, else skip `tests` loudly, saying how to `install` it (fail them
+    instead if AE_REQUIRE_BROWSER=1)."""
     if os.path.isfile(path) and os.access(path, os.X_OK):
         return path
-    why = f"{path} not found; run `make test` as root to install Debian chromium"
+    why = f"{path} not found; {install}"
     if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"BROWSER TESTS FAILED ({REQUIRE_ENV}=1): {why}", pytrace=False)
-    pytest.skip(f"BROWSER TESTS SKIPPED: {why}")
+        pytest.fail(f"{tests} FAILED ({REQUIRE_ENV}=1): {why}", pytrace=False)
+    pytest.skip(f"{tests} SKIPPED: {why}")
+
+
+def require_chromium() -> str:
+    """Return the chromium path, or skip the test loudly (fail it if AE_REQUIRE_BROWSER=1)."""
+    return require_executable(chromium_path(), "BROWSER TESTS", "run `make test` as root to install Debian chromium")
 
 
 def _free_port() -> int:

@@ -29,11 +29,11 @@ from tests.browser import (
     CHROMIUM_ARGS,
     METRICS_TABLE,
     REPO,
-    REQUIRE_ENV,
     SERVER_START_TIMEOUT_S,
     VIEWPORT,
     app_exceptions,
     require_chromium,
+    require_executable,
     screenshot,
     wait_for_app,
 )
@@ -48,13 +48,8 @@ STOP_TIMEOUT_S = 30
 
 def require_haproxy() -> str:
     """Return the haproxy path, or skip the test loudly (fail it if AE_REQUIRE_BROWSER=1)."""
-    path = haproxy_path()
-    if os.path.isfile(path) and os.access(path, os.X_OK):
-        return path
-    why = f"{path} not found; run `make test` as root to install Debian haproxy (or: sudo apt-get install -y haproxy)"
-    if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"PROXY BROWSER TEST FAILED ({REQUIRE_ENV}=1): {why}", pytrace=False)
-    pytest.skip(f"PROXY BROWSER TEST SKIPPED: {why}")
+    return require_executable(haproxy_path(), "PROXY BROWSER TEST", "run `make test` as root to install Debian "
+                              "haproxy (or: sudo apt-get install -y haproxy)")
 
 
 def _listening(port: int) -> bool:
