@@ -42,7 +42,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -73,7 +72,7 @@ from bench.load import (  # noqa: E402
 from bench.report import update_section  # noqa: E402
 from bench.ws_pages import PAGES, Page  # noqa: E402
 from bench.ws_session import Session, UpdateError  # noqa: E402
-from deploy.serve import free_ports  # noqa: E402
+from deploy.serve import free_ports, listening  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "ws_load.json"
 KEEP_SESSION = ("exception", "media")  # after these errors the page still works; after any other, reload it
@@ -343,15 +342,6 @@ def split_cpu(variants: list[dict], compute: dict) -> None:
                 variant["server_cpu"]["ms_per_update"] - compute["ms_per_update"], 2)
 
 
-def _listening(port: int) -> bool:
-    """Whether the proxy accepts connections; connecting only, so the round robin does not move."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def _serve_processes(serve_pid: int) -> dict[int, str]:
     """{pid: name} of what deploy/serve.py started: its replicas (app1, app2, ... by port order) and haproxy."""
     names = {}
@@ -385,7 +375,7 @@ def bench_replicas(args) -> list[dict]:
                                  stderr=subprocess.STDOUT, preexec_fn=lambda: os.sched_setaffinity(0, every_core))
     try:
         deadline = time.monotonic() + 180
-        while not _listening(port):
+        while not listening("127.0.0.1", port):
             if serve.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"deploy/serve.py did not start; see {os.path.relpath(log_path, REPO)}")
             time.sleep(0.25)

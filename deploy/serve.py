@@ -104,7 +104,7 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def _listening(host: str, port: int) -> bool:
+def listening(host: str, port: int) -> bool:
     """Whether host:port accepts a connection. Only connects: no request, so the round robin does not move."""
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -190,7 +190,7 @@ def main(argv=None) -> int:
             env = dict(os.environ, AE_PROXY_HOST=args.host, AE_PROXY_PORT=str(args.port))
             procs["haproxy"] = _start("haproxy", [args.haproxy, "-db", "-f", str(config)], env)
             probe = "127.0.0.1" if args.host == "0.0.0.0" else args.host
-            if not _wait(f"HAProxy listening on {args.host}:{args.port}", lambda: _listening(probe, args.port),
+            if not _wait(f"HAProxy listening on {args.host}:{args.port}", lambda: listening(probe, args.port),
                          procs, stop):
                 return 0 if stop.is_set() else 1
             where = f"http://{'localhost' if probe == '127.0.0.1' else args.host}:{args.port}"

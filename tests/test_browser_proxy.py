@@ -13,7 +13,6 @@ AE_REQUIRE_BROWSER=1 (CI), like the chromium check in tests/browser.py.
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deploy.serve import free_ports, haproxy_path
+from deploy.serve import free_ports, haproxy_path, listening
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM_ARGS,
@@ -52,16 +51,6 @@ def require_haproxy() -> str:
                               "haproxy (or: sudo apt-get install -y haproxy)")
 
 
-def _listening(port: int) -> bool:
-    """Whether the proxy accepts connections. Only connects: an HTTP request would take a turn of the round
-    robin and send the first browser to app2."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def two_replicas(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """`deploy/serve.py --replicas 2` on free ports: yields (the proxy's URL, the base folder of the replicas'
@@ -80,7 +69,7 @@ def two_replicas(tmp_path_factory) -> Iterator[tuple[str, Path]]:
                                 start_new_session=True)  # its own process group, to clean up if it hangs
     try:
         deadline = time.monotonic() + 2 * SERVER_START_TIMEOUT_S  # two replicas start on two busy cores
-        while not _listening(port):
+        while not listening("127.0.0.1", port):
             if proc.poll() is not None:
                 pytest.fail(f"deploy/serve.py exited with code {proc.returncode}; log {log_path}:\n"
                             f"{log_path.read_text()[-3000:]}", pytrace=False)
@@ -97,7 +86,7 @@ def two_replicas(tmp_path_factory) -> Iterator[tuple[str, Path]]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             pytest.fail(f"deploy/serve.py did not stop within {STOP_TIMEOUT_S} s of SIGTERM", pytrace=False)
-        left = [p for p in range(port, port + 3) if _listening(p)]
+        left = [p for p in range(port, port + 3) if listening("127.0.0.1", p)]
         if code != 0 or left:
             pytest.fail(f"after SIGTERM deploy/serve.py exited with {code}, ports still open: {left}; "
                         f"log {log_path}", pytrace=False)
