@@ -81,6 +81,11 @@ def interpolate_latent(model: nn.Module, a, b, steps: int = 10):
 PROJECTION_STEPS = 3
 
 
+def projection_name(model_name: str) -> str:
+    """What every table, plot and page calls manifold projection with the checkpoint `model_name`."""
+    return f"projection: {model_name}"
+
+
 @torch.inference_mode()
 def project(model: nn.Module, image, known_mask, start=None, steps: int = PROJECTION_STEPS):
     """Inpaint by projecting onto the model's manifold: the lecture's "closest point on the training

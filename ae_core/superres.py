@@ -21,7 +21,7 @@ from torch import nn
 
 from ae_core.arrays import as_batch, restore
 from ae_core.config import SHRINK_FACTORS
-from ae_core.inference import PROJECTION_STEPS, repair
+from ae_core.inference import PROJECTION_STEPS, projection_name, repair
 
 SIZE = 28
 FACTORS = (2, 4)  # the factors offered and benchmarked: 28x28 <- 14x14 and <- 7x7
@@ -113,7 +113,7 @@ def methods(trained: dict[str, nn.Module], projected: dict[str, nn.Module]) -> d
     with each bottleneck model ("projection: <name>"). Each maps low-resolution digits to (B, 28, 28)."""
     line_up = {"nearest": lambda low: enlarge(low, "nearest"), "bicubic": lambda low: enlarge(low, "bicubic")}
     line_up |= {name: lambda low, m=model: upscale(m, low) for name, model in trained.items()}
-    return line_up | {f"projection: {name}": lambda low, m=model: project(m, low) for name, model in projected.items()}
+    return line_up | {projection_name(name): lambda low, m=model: project(m, low) for name, model in projected.items()}
 
 
 def is_superres_model(card: dict) -> bool:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ae_core import benchmark, metrics
 from ae_core.superres import is_superres_model
+from ui.figures import REGIONS, figure_title, metrics_table
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 from ui.verdict import verdict_sentence
 
@@ -31,7 +32,7 @@ def curves(results: dict, kind: str, key: str) -> go.Figure:
         dash = "dash" if name in benchmark.CLASSICAL else ("dot" if name == benchmark.NO_REPAIR else "solid")
         fig.add_trace(go.Scatter(x=[r["level"] for r in rows], y=values, name=name, mode="lines+markers",
                                  line={"dash": dash}))
-    fig.update_layout(xaxis_title="p, the fraction of pixels dropped", yaxis_title=metrics.METRIC_INFO[key],
+    fig.update_layout(xaxis_title="p, the fraction of pixels dropped", yaxis_title=figure_title(key),
                       height=460, margin={"t": 30}, legend={"font": {"size": 11}})
     return fig
 
@@ -42,9 +43,16 @@ def psnr_of(row: dict) -> dict[str, float | None]:
 
 
 def condition_table(row: dict) -> pd.DataFrame:
-    """Methods down, the six figures across, for one damage condition."""
+    """Methods down, the six figures across (NaN where a method does not apply), for one damage condition."""
     table = pd.DataFrame({name: figures or {} for name, figures in row["results"].items()}).T
-    return table.reindex(columns=list(metrics.METRIC_INFO))
+    return table.reindex(columns=list(metrics.METRIC_INFO)).astype(float)
+
+
+def titled_tables(tables: dict[str, pd.DataFrame]) -> None:
+    """Metrics tables side by side (stacked on a phone), each under its bold title: methods down, whole-image
+    figures across (ui.figures.metrics_table)."""
+    for column, (title, table) in zip(st.columns(len(tables)), tables.items(), strict=True):
+        column.markdown(f"**{title}**\n\n{metrics_table(table, 'whole')}")
 
 
 st.title("Benchmarks")
@@ -81,8 +89,7 @@ st.markdown(f"**The answer:** an autoencoder beats the best classical method in 
 kind_col, key_col = st.columns(2)
 kind = kind_col.segmented_control("Damage", list(KINDS), default="dropout", format_func=KINDS.get,
                                   key="bench_kind") or "dropout"
-key = key_col.selectbox("Figure", list(metrics.METRIC_INFO), format_func=metrics.METRIC_INFO.get,
-                        key="bench_metric")
+key = key_col.selectbox("Figure", list(metrics.METRIC_INFO), format_func=figure_title, key="bench_metric")
 st.plotly_chart(curves(results, kind, key), key="bench_curves", width="stretch")
 
 labels = [r["condition"] for r in results["repair"]]
@@ -90,19 +97,21 @@ label = st.selectbox("All figures for one condition", labels, index=labels.index
                      key="bench_condition")
 row = next(r for r in results["repair"] if r["condition"] == label)
 st.markdown(verdict_sentence(psnr_of(row), f"at {label}", lecture=benchmark.LECTURE_DENOISING))
-st.dataframe(condition_table(row).style.format("{:.3f}", na_rep="n/a"), key="bench_table", width="stretch")
-st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". n/a: inpainting needs at least one known pixel.")
+table = condition_table(row)
+for column, region in zip(st.columns(2), REGIONS, strict=True):  # side by side; stacked on a phone
+    column.markdown(f"**{REGIONS[region]}**\n\n{metrics_table(table, region)}")
+st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Both tables sorted by whole-image PSNR; the best of "
+           "each column in bold. —: inpainting needs at least one known pixel.")
 
 st.subheader("Clean digits through a bottleneck, against PCA with as many components")
-st.dataframe(pd.DataFrame(results["clean"]).set_index("method"), key="bench_clean")
+clean = pd.DataFrame(results["clean"]).drop_duplicates("method").set_index("method")  # PCA-30 partners two models
+titled_tables({f"d = {size}": group for size, group in clean.groupby("code_size")})
+st.caption("Whole image, the same convention: each model against PCA keeping as many numbers per digit.")
 
 if results.get("superres"):
     st.subheader("Super-resolution: shrunk to 14×14 or 7×7, back to 28×28")
-    columns = {f"{r['size']}×{r['size']} {title}": {method: v[field] for method, v in r["results"].items()}
-               for r in results["superres"] for title, field in (("PSNR (dB)", "psnr"), ("SSIM", "ssim"))}
-    st.dataframe(pd.DataFrame(columns), key="bench_superres",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f" if "SSIM" in c else "%.2f")
-                                for c in columns})
+    titled_tables({f"{r['size']}×{r['size']} → 28×28": pd.DataFrame(r["results"]).T.astype(float)
+                   for r in results["superres"]})
     st.caption("Whole image, the same convention; the Super-resolution page compares the methods on your digit.")
 
 st.subheader("Measure a model now")

@@ -9,7 +9,8 @@ from ae_core.config import CODELESS
 from ae_core.models import has_code
 from ae_core.superres import is_superres_model
 from ui.digits import digit_label, digit_source
-from ui.images import image_row, png_bytes, to_uint8
+from ui.figures import REGIONS, metrics_table
+from ui.images import breakable, image_row, png_bytes, to_uint8
 from ui.loaders import all_cards, broken_model_notice, load_model
 from ui.repair import (
     BIHARMONIC_NOTE,
@@ -19,13 +20,15 @@ from ui.repair import (
     ROLES,
     comparison_png,
     methods_for,
-    metrics_table,
     read_setup,
     score,
 )
 from ui.verdict import verdict_sentence
 
 PAINT_PX = 280  # the painting canvas: 10 screen pixels per digit pixel
+# Ten results in one row at 1280 px (the sidebar open), four in a row on a 390-px phone.
+DIGIT_PX = 76
+CONTROL_PX, SLIDER_PX, SEED_PX = 200, 260, 128  # the damage row's widths: it fits a phone, one item per line
 
 st.title("Repair")
 st.write(
@@ -52,9 +55,9 @@ def reset() -> None:
     st.query_params.clear()
 
 
-def pick_models() -> dict:
-    """The model for each role, from a picker listing every checkpoint by its card (but the super-resolution
-    models, which are trained to enlarge, not to repair)."""
+def pick_models() -> dict[str, tuple[str, torch.nn.Module]]:
+    """The (checkpoint name, model) for each role, from a picker listing every checkpoint by its card (but the
+    super-resolution models, which are trained to enlarge, not to repair)."""
     cards = {c["name"]: c for c in all_cards() if not is_superres_model(c)}
     picks = st.session_state.setdefault("repair_models", {})
     models, broken = {}, {}
@@ -70,7 +73,7 @@ def pick_models() -> dict:
                                     key=f"repair_model_{role}", format_func=lambda n: _describe(cards[n]))
             picks[role] = name
             try:
-                models[role] = load_model(name)[0]
+                models[role] = name, load_model(name)[0]
             except ValueError as err:
                 broken[name] = str(err)
     # Outside the (collapsed) expander, so they are seen: broken checkpoints, then any pick that fails to load.
@@ -90,27 +93,29 @@ def _describe(card: dict) -> str:
 def damage_controls(clean: np.ndarray) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The damage widgets; returns (damaged, known), each (1, 28, 28), or None if nothing is painted yet."""
     kinds = list(DAMAGES)
-    # One row of four columns, not nested ones: every layout block is one more message per update.
-    kind_col, level_col, third_col, fourth_col = st.columns([2, 3, 1.2, 0.8], vertical_alignment="bottom")
-    kind = kind_col.selectbox("Damage", kinds, index=kinds.index(setup["damage"]), format_func=DAMAGES.get,
-                          key="repair_damage")
+    # One row that wraps on a narrow screen (a phone gets the damage, then its settings), so no label is cut.
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    kind = row.selectbox("Damage", kinds, index=kinds.index(setup["damage"]), format_func=DAMAGES.get,
+                         key="repair_damage", width=CONTROL_PX)
     setup["damage"] = kind
     x = torch.from_numpy(clean)[None]  # (1, 28, 28)
     if kind in ("dropout", "mask"):
-        setup["p"] = level_col.slider("p, the fraction of pixels dropped", 0.0, 1.0, float(setup["p"]), 0.05,
-                                   key="repair_p")
-        if fourth_col.button("New noise", key="repair_new_noise", icon=":material/refresh:"):
+        setup["p"] = row.slider("p, the fraction of pixels dropped", 0.0, 1.0, float(setup["p"]), 0.05,
+                                key="repair_p", width=SLIDER_PX)
+        new_noise = row.button("New noise", key="repair_new_noise", icon=":material/refresh:")
+        if new_noise:
             setup["seed"] = (setup["seed"] + 1) % 2**31
             st.session_state.pop("repair_seed", None)
-        setup["seed"] = third_col.number_input("Seed", 0, 2**31 - 1, int(setup["seed"]), key="repair_seed")
+        setup["seed"] = row.number_input("Seed", 0, 2**31 - 1, int(setup["seed"]), key="repair_seed",
+                                         width=SEED_PX)
         return noise.corrupt(x, kind, setup["p"], seed=setup["seed"])
     if kind == "patch":
-        size = level_col.slider("Patch size (pixels)", 1, 28, 10, key="repair_patch_size")
-        top = third_col.slider("Top", 0, 27, 9, key="repair_patch_top")
-        left_edge = fourth_col.slider("Left", 0, 27, 9, key="repair_patch_left")
+        size = row.slider("Patch size (pixels)", 1, 28, 10, key="repair_patch_size", width=SLIDER_PX)
+        top = row.slider("Top", 0, 27, 9, key="repair_patch_top", width=SLIDER_PX)
+        left_edge = row.slider("Left", 0, 27, 9, key="repair_patch_left", width=SLIDER_PX)
         return noise.patch(x, top=top, left=left_edge, size=size)
     if kind == "gaussian":
-        sigma = level_col.slider("sigma (on [-1, 1] pixels)", 0.0, 2.0, 0.5, 0.05, key="repair_sigma")
+        sigma = row.slider("sigma (on [-1, 1] pixels)", 0.0, 2.0, 0.5, 0.05, key="repair_sigma", width=SLIDER_PX)
         return noise.gaussian(x, sigma, seed=setup["seed"])
     return painted_damage(x)
 
@@ -141,16 +146,19 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
     grid = {"original": clean, "damaged": damaged[0].clamp(-1, 1).numpy(),
             "mask (white = damaged)": np.where(known[0].numpy(), -1.0, 1.0)}
     grid |= {name: out[0].numpy() for name, (out, _) in outputs.items() if out is not None}
-    image_row(grid, width=80)  # ten digits in one row of a wide page
+    image_row({breakable(name): image for name, image in grid.items()}, width=DIGIT_PX)
 
     table = score(x, {name: out for name, (out, _) in outputs.items() if out is not None}, known)
-    st.markdown(verdict_sentence(table["psnr"].to_dict(), "on this digit", lecture=ROLES["denoising"]))
-    st.markdown(metrics_table(table))
+    denoising = models.get("denoising", (None,))[0]
+    st.markdown(verdict_sentence(table["psnr"].to_dict(), "on this digit", lecture=denoising))
+    for column, region in zip(st.columns(2), REGIONS, strict=True):  # side by side; stacked on a phone
+        column.markdown(f"**{REGIONS[region]}**\n\n{metrics_table(table, region)}")
     skipped = [name for name, (out, _) in outputs.items() if out is None]
     note = (f"{', '.join(skipped)}: not applicable, no pixel is known, so inpainting has nothing to start from."
             if skipped else BIHARMONIC_NOTE)
-    st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Sorted by whole-image PSNR; the best of each "
-               f"column in bold. {note}")  # one caption, not two: every element costs the server a message per update
+    # One caption, not two: every element costs the server a message per update.
+    st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Both tables sorted by whole-image PSNR; the best "
+               f"of each column in bold. {note}")
     # Made on click, not on every update: no PNG encoded and stored per rerun, and no stored file for the
     # browser to check; under load (bench/load.py) that check sometimes found the file already swept: a 404.
     st.download_button("Download the comparison (PNG)", lambda: png_bytes(comparison_png(grid)),
@@ -180,6 +188,6 @@ setup["class"] = st.session_state.get("repair_saved_class", DEFAULTS["class"])
 setup["index"] = st.session_state.get("repair_saved_index", DEFAULTS["index"])
 st.caption(f"Current digit: {digit_label('repair')}")
 models = pick_models()
-if not any(has_code(m) for m in models.values()):
+if not any(has_code(model) for _, model in models.values()):
     st.warning("No autoencoder checkpoint could be loaded: only classical inpainting is compared.")
 damage_and_repair(clean, models)

@@ -51,7 +51,7 @@ def repair_methods(models: dict, workers: int = 1) -> dict[str, benchmark.Method
     Projection with the conv AE is left out: its passes over every condition would take a large share
     of the benchmark's time."""
     methods = {name: benchmark.one_shot(model) for name, model in models.items()}
-    methods |= {f"projection: {name}": benchmark.projection(model)
+    methods |= {inference.projection_name(name): benchmark.projection(model)
                 for name, model in models.items() if model.cfg.arch == "linear"}
     return methods | benchmark.classical_methods(workers) | {benchmark.NO_REPAIR: benchmark.DAMAGED_AS_IS}
 

@@ -34,7 +34,7 @@ from skimage import restoration
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: ae_core lives at the repository root
 
-from ae_core import benchmark, checkpoint, metrics, noise  # noqa: E402
+from ae_core import benchmark, checkpoint, inference, metrics, noise  # noqa: E402
 from ae_core.preprocess import to_mnist_digit  # noqa: E402
 from ui.repair import DEFAULT_MODELS, methods_for, score  # noqa: E402
 
@@ -90,7 +90,8 @@ def scikit_image_biharmonic_ms(drawing: np.ndarray, seed: int) -> float:
 def line_ups(models: dict) -> dict:
     """(methods, scorer) of each line-up, "before" and "now"."""
     before = methods_for({**models, "best": models["before best"]})
-    before["manifold projection"] = benchmark.projection(models["projection"], steps=BEFORE_PROJECTION_STEPS)
+    name, model = models["projection"]
+    before[inference.projection_name(name)] = benchmark.projection(model, steps=BEFORE_PROJECTION_STEPS)
     del before["Biharmonic"]
     return {"before": (before, score_one_by_one), "now": (methods_for(models), score)}
 
@@ -117,7 +118,7 @@ def main(argv=None) -> int:
     missing = sorted(name for name in wanted.values() if name not in available)
     if missing:
         parser.error(f"missing checkpoints: {', '.join(missing)}")
-    models = {role: checkpoint.load(name)[0] for role, name in wanted.items()}
+    models = {role: (name, checkpoint.load(name)[0]) for role, name in wanted.items()}
     variants = line_ups(models)
     drawing = drawn_seven()
     times = {name: [] for name in variants}

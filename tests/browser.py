@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE_VIEWPORT = {"width": 390, "height": 844}
 SERVER_START_TIMEOUT_S = 60
 APP_RUN_TIMEOUT_MS = 60_000
 EXPECT_TIMEOUT_MS = 20_000
@@ -129,6 +130,14 @@ def playwright_sync():
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         yield pw
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(playwright_sync):
+    """One chromium for the tests that open their own contexts (a phone's size, a touchscreen)."""
+    browser = playwright_sync.chromium.launch(executable_path=require_chromium(), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

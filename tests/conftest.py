@@ -6,7 +6,7 @@ import torch
 from ae_core.data import data_dir, load_mnist
 
 # The browser fixtures live in tests/browser.py; importing them here shares them with every test module.
-from tests.browser import app_server, browser_page, playwright_sync  # noqa: F401
+from tests.browser import app_server, browser_page, chromium_browser, playwright_sync  # noqa: F401
 
 
 def synthetic_digits(n: int = 64, seed: int = 0) -> torch.Tensor:

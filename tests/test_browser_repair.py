@@ -24,10 +24,6 @@ def _draw_a_seven(page) -> None:
         page.mouse.up()
 
 
-def _metrics_text(page) -> str:
-    return page.locator(METRICS_TABLE).first.inner_text()
-
-
 def test_draw_damage_and_compare(app_server, browser_page):
     from playwright.sync_api import expect
 
@@ -47,8 +43,8 @@ def test_draw_damage_and_compare(app_server, browser_page):
     wait_for_app(page, settle_ms=800)
     expect(page.get_by_text("Current digit: your drawing")).to_be_visible()
     expect(page.get_by_text("what the models see (28x28)")).to_be_visible()
-    for caption in ("original", "damaged", "standard AE", "denoising AE", "manifold projection", "best model",
-                    "Telea", "Navier-Stokes", "Biharmonic"):
+    for caption in ("original", "damaged", "standard_d30", "denoising_d500", "projection: denoising_d500",
+                    "repair_resunet", "Telea", "Navier-Stokes", "Biharmonic"):
         expect(page.get_by_text(caption, exact=True).filter(visible=True).first).to_be_visible()
     expect(page.get_by_text("Winner on this digit:").first).to_be_visible()
     expect(page.locator(METRICS_TABLE).first).to_be_visible()
@@ -111,7 +107,7 @@ def test_paint_a_mask_and_repair_it(app_server, browser_page):
     page.mouse.up()
     wait_for_app(page, settle_ms=800)
     expect(page.get_by_text("Paint over part of the digit to damage it.")).to_have_count(0)
-    expect(page.get_by_text("best model", exact=True).filter(visible=True).first).to_be_visible()
+    expect(page.get_by_text("repair_resunet", exact=True).filter(visible=True).first).to_be_visible()
     expect(page.locator(METRICS_TABLE).first).to_be_visible()
     assert app_exceptions(page) == []
     screenshot(page, "repair-painted")

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ae_core import checkpoint
-from tests.repair_table import metrics_table
+from tests.metrics_tables import metrics_table
 from ui import training
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,4 +89,4 @@ def test_the_app_reports_a_killed_training_and_uses_the_epoch_it_kept(tmp_path, 
     picker = repair.selectbox(key="repair_model_standard")
     assert any(option.startswith("doomed (") for option in picker.options)
     picker.set_value("doomed").run()
-    assert not repair.exception and "standard AE" in list(metrics_table(repair).index)
+    assert not repair.exception and "doomed" in list(metrics_table(repair).index)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.metrics_tables import markdown_tables, metrics_table
+
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "benchmarks.py")
 RESULTS = json.loads((Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json").read_text())
 
@@ -37,13 +39,25 @@ def test_the_page_answers_the_question_and_names_each_conditions_winner():
     assert any(m.value.startswith(f"**Winner at dropout p=0.5: {winner}**") for m in at.markdown)
 
 
-def test_condition_table_follows_the_picker():
+def test_condition_tables_follow_the_picker():
     at = _run()
-    assert at.dataframe[0].value.loc["Telea", "psnr"] == next(
-        r for r in RESULTS["repair"] if r["condition"] == "dropout p=0.5")["results"]["Telea"]["psnr"]
+    half = next(r for r in RESULTS["repair"] if r["condition"] == "dropout p=0.5")["results"]
+    table = metrics_table(at)
+    assert set(table.index) == set(half)  # every method once, the stored names
+    assert table.loc["Telea", "psnr"] == round(half["Telea"]["psnr"], 2)  # shown with two decimals
+    assert table.loc["Telea", "ssim_repaired"] == round(half["Telea"]["ssim_repaired"], 3)
     at.selectbox(key="bench_condition").set_value("gaussian sigma=0.5").run()
-    table = at.dataframe[0].value
+    table = metrics_table(at)
     assert table["psnr"].isna()["Telea"] and not table["psnr"].isna()["standard_d30"]
+
+
+def test_clean_tables_pair_each_model_with_pca_of_its_size_once():
+    tables = markdown_tables(_run())
+    for size in {r["code_size"] for r in RESULTS["clean"]}:
+        stored = {r["method"]: r for r in RESULTS["clean"] if r["code_size"] == size}
+        table = tables[f"d = {size}"]
+        assert table.index.is_unique and set(table.index) == set(stored) and f"PCA-{size}" in table.index
+        assert all(table.loc[m, "psnr"] == round(r["psnr"], 2) for m, r in stored.items())
 
 
 def test_evaluate_a_model_on_a_slice():
@@ -63,9 +77,9 @@ def test_evaluate_a_model_on_a_slice():
 
 def test_super_resolution_figures_are_shown_and_its_models_are_not_measured_as_repairers():
     at = _run()
-    table = next(d.value for d in at.dataframe if "7×7 PSNR (dB)" in d.value.columns)
+    table = markdown_tables(at)["7×7 → 28×28"]
     seven = next(r for r in RESULTS["superres"] if r["size"] == 7)["results"]
-    assert list(table.index) == list(seven)
-    assert table.loc["superres_resunet", "7×7 PSNR (dB)"] == seven["superres_resunet"]["psnr"]
+    assert set(table.index) == set(seven) and table["psnr"].is_monotonic_decreasing
+    assert table.loc["superres_resunet", "psnr"] == round(seven["superres_resunet"]["psnr"], 2)
     assert "superres_resunet" not in at.selectbox(key="bench_model").options
     assert "repair_resunet" in at.selectbox(key="bench_model").options

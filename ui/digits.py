@@ -16,8 +16,10 @@ from ui.loaders import data_notice, test_digits
 
 SOURCES = ("Draw", "MNIST", "Upload")
 CANVAS_PX = 280  # 10 canvas pixels per MNIST pixel
+SIDE_PX = 180  # beside the canvas: the 28x28 digit the models see, or a note
 STROKE_PX = 22  # ~2 MNIST pixels once the drawing is fitted into 20x20, like a pen stroke in MNIST
 MAX_UPLOAD_PIXELS = 4096 * 4096
+CONTROL_PX = 128  # the class and index pickers: room for "Index (0 to 1134)", and with "Random" in half a page
 
 
 def _remember(key: str, name: str, default):
@@ -37,12 +39,14 @@ def _set_digit(key: str, image: np.ndarray, label: str) -> None:
 def _from_canvas(key: str) -> None:
     from streamlit_drawable_canvas import st_canvas  # needs a running Streamlit script (see the guide)
 
-    left, right = st.columns([3, 1])
-    with left:
+    # The canvas, and beside it (below it where there is no room) what the models see or what to do.
+    row = st.container(horizontal=True, vertical_alignment="center")
+    with row:
         result = st_canvas(stroke_width=STROKE_PX, stroke_color="#ffffff", background_color="#000000",
                            height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw",
                            return_image_data=True, key=f"{key}_canvas")
-        st.caption("Draw one digit, large, in the middle. The toolbar undoes, redoes and clears.")
+    right = row.container(width=SIDE_PX)
+    st.caption("Draw one digit, large, in the middle. The toolbar undoes, redoes and clears.")
     image = result.image_data
     if image is None:  # nothing drawn since the page opened
         with right:
@@ -68,17 +72,18 @@ def _from_mnist(key: str, default_class: int) -> None:
     digits = test_digits()
     data_notice(digits)
     counts = class_counts(digits)
-    label_col, index_col, random_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-    label = label_col.selectbox("Class", range(10), index=_remember(key, "class", default_class), key=f"{key}_class",
-                                on_change=_save, args=(key, "class"))
+    # One row that wraps where it has to (a phone, half a page), so no label is ever cut to "Ran…".
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    label = row.selectbox("Class", range(10), index=_remember(key, "class", default_class), key=f"{key}_class",
+                          on_change=_save, args=(key, "class"), width=CONTROL_PX)
     # The index widget's value lives in session state (so "Random" can set it), clamped to the class.
     index_key = f"{key}_index"
     index = min(st.session_state.get(index_key, _remember(key, "index", 0)), counts[label] - 1)
     st.session_state[index_key] = st.session_state[f"{key}_saved_index"] = index  # a link's index past the end too
-    index = index_col.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, key=index_key,
-                                   on_change=_save, args=(key, "index"))
-    random_col.button("Random", key=f"{key}_random", icon=":material/casino:", on_click=_random_index,
-                      args=(key, counts[label]))
+    index = row.number_input(f"Index (0 to {counts[label] - 1})", 0, counts[label] - 1, key=index_key,
+                             on_change=_save, args=(key, "index"), width=CONTROL_PX)
+    row.button("Random", key=f"{key}_random", icon=":material/casino:", on_click=_random_index,
+               args=(key, counts[label]))
     _set_digit(key, digit(digits, label, index).numpy(), f"test digit {label} #{index}")
 
 

@@ -53,3 +53,10 @@ def image_row(images: dict[str, np.ndarray], width: int = 112, per_row: int | No
         row = items[start:start + per_row]
         st.image([digit_url(image) for _, image in row], caption=[caption for caption, _ in row],
                  width=width)
+
+
+def breakable(caption: str) -> str:
+    """A caption that a narrow digit may wrap after an underscore too ("repair_" / "resunet"), rather than in the
+    middle of a word or past its edge: a zero-width space after each one, invisible. For captions on screen only
+    (a PNG's font would draw it as a box)."""
+    return caption.replace("_", "_\u200b")

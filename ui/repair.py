@@ -5,12 +5,15 @@ can share exactly what they see; `read_setup` validates whatever the URL holds a
 defaults, with a warning, for anything it cannot use.
 """
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import torch
 from PIL import Image, ImageDraw
+from torch import nn
 
-from ae_core import benchmark, metrics
+from ae_core import benchmark, inference, metrics
 from ae_core.models import has_code
 from ui.images import to_uint8
 
@@ -21,12 +24,7 @@ ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "
          "best": "best model"}
 DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
                   "best": "repair_resunet"}
-# The metrics table's column titles, METRIC_INFO's keys in its order, and which way is better.
-COLUMN_TITLES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE", "psnr_repaired": "PSNR repaired (dB)",
-                 "ssim_repaired": "SSIM repaired", "mse_repaired": "MSE repaired"}
-LOWER_IS_BETTER = ("mse", "mse_repaired")
-FORMATS = {"psnr": ".2f", "ssim": ".3f", "mse": ".4f", "psnr_repaired": ".2f", "ssim_repaired": ".3f",
-           "mse_repaired": ".4f"}
+CAPTION_CHARS = 18  # a caption line in the comparison PNG: Pillow's default font, under a 112-pixel digit
 BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
                    "pixels; the strongest classical method for scattered missing pixels.")
 
@@ -64,17 +62,18 @@ def _float_in(text: str, low: float, high: float) -> float | None:
     return value if low <= value <= high else None  # NaN fails both comparisons
 
 
-def methods_for(models: dict) -> dict[str, benchmark.Method]:
-    """The line-up, by display name, from the model picked for each role (missing roles are skipped)."""
+def methods_for(models: dict[str, tuple[str, nn.Module]]) -> dict[str, benchmark.Method]:
+    """The line-up from the (checkpoint name, model) picked for each role (missing roles skipped), in ROLES'
+    order, by the names every page uses: each model in one pass under its checkpoint's name (a model picked
+    for two such roles is one method), "projection: <name>" for the projection role, then the classical
+    methods."""
     methods = {}
-    if "standard" in models:
-        methods["standard AE"] = benchmark.one_shot(models["standard"])
-    if "denoising" in models:
-        methods["denoising AE"] = benchmark.one_shot(models["denoising"])
-    if "projection" in models and has_code(models["projection"]):
-        methods["manifold projection"] = benchmark.projection(models["projection"])
-    if "best" in models:
-        methods["best model"] = benchmark.one_shot(models["best"])
+    for role in [role for role in ROLES if role in models]:
+        name, model = models[role]
+        if role != "projection":
+            methods[name] = benchmark.one_shot(model)
+        elif has_code(model):
+            methods[inference.projection_name(name)] = benchmark.projection(model)
     return methods | benchmark.classical_methods()
 
 
@@ -89,42 +88,18 @@ def score(clean: torch.Tensor, outputs: dict[str, torch.Tensor], known: torch.Te
                         columns=keys)  # (M, 6)
 
 
-def metrics_table(table: pd.DataFrame) -> str:
-    """`score`'s table as the page shows it, a Markdown table: methods sorted by whole-image PSNR (best
-    first), readable titles, the best figure of each column in bold ("—" where a method has none).
-
-    Markdown, not a st.dataframe (let alone a pandas Styler): a Styler's highlighting took a third of the
-    server's time per Repair update, and a plain dataframe's Arrow conversion still took more than the
-    rest of the page's table and text together (docs/BENCHMARKS.md, "Classroom load")."""
-    keys = list(COLUMN_TITLES)
-    values = table[keys].to_numpy()  # (M, 6)
-    order = np.argsort(-np.nan_to_num(values[:, 0], nan=-np.inf), kind="stable")  # best whole-image PSNR first
-    values, names = values[order], table.index.to_numpy()[order]
-    signed = np.where(np.isin(keys, LOWER_IS_BETTER), -values, values)  # (M, 6): higher is better everywhere
-    best = np.nanmax(np.where(np.isnan(signed), -np.inf, signed), axis=0)  # (6,)
-    lines = ["| method | " + " | ".join(COLUMN_TITLES.values()) + " |", "|---|" + "--:|" * len(keys)]
-    for name, row, signed_row in zip(names, values, signed, strict=True):
-        cells = [_cell(value, FORMATS[key], bold=score_ == top)
-                 for key, value, score_, top in zip(keys, row, signed_row, best, strict=True)]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _cell(value: float, spec: str, bold: bool) -> str:
-    """One figure of the metrics table: formatted with `spec`, in bold if it is the column's best."""
-    if np.isnan(value):
-        return "—"
-    return f"**{value:{spec}}**" if bold else f"{value:{spec}}"
-
-
 def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
-    """The results grid as one picture: each digit enlarged, its caption underneath. (H, W) uint8."""
-    side, gap, caption = 28 * scale, 8, 18
+    """The results grid as one picture: each digit enlarged, its caption underneath, in as many lines of
+    CAPTION_CHARS as it needs (the names the page shows, never cut). (H, W) uint8."""
+    side, gap, line_px = 28 * scale, 8, 14
+    captions = {name: textwrap.wrap(name, CAPTION_CHARS, break_on_hyphens=False) for name in images}
+    lines = max(len(lines) for lines in captions.values())
     width = len(images) * (side + gap) + gap
-    canvas = Image.new("L", (width, side + caption + 2 * gap), color=255)
+    canvas = Image.new("L", (width, side + lines * line_px + 2 * gap + 4), color=255)
     draw = ImageDraw.Draw(canvas)
     for i, (name, image) in enumerate(images.items()):
         left = gap + i * (side + gap)
         canvas.paste(Image.fromarray(to_uint8(image, scale)), (left, gap))
-        draw.text((left, side + gap + 3), name[:20], fill=0)
+        for k, line in enumerate(captions[name]):
+            draw.text((left, side + gap + 3 + k * line_px), line, fill=0)
     return np.asarray(canvas)

@@ -6,7 +6,7 @@ from ae_core import benchmark
 def verdict_sentence(psnr: dict[str, float | None], where: str, lecture: str | None = None) -> str:
     """The winner `where` ("on this digit", "at dropout p=0.5") on whole-image PSNR, its lead over the best
     classical method (or, if a classical method wins, how far the best learned one is behind), and how
-    the method named `lecture` (the lecture's denoising AE) fares against that classical method."""
+    the method named `lecture` (the model in the lecture's denoising AE's role) fares against that classical method."""
     v = benchmark.verdict(psnr)
     text = f"**Winner {where}: {v.winner}** ({v.scores[v.winner]:.1f} dB)"
     if v.best_classical is None:
@@ -20,5 +20,6 @@ def verdict_sentence(psnr: dict[str, float | None], where: str, lecture: str | N
         text += f", {v.margin(v.winner):+.1f} dB over {v.best_classical}, the best classical method here."
     gap = v.margin(lecture) if lecture else None
     if gap is not None:
-        text += f" The {lecture} {'beats' if gap > 0 else 'loses to'} {v.best_classical} by {abs(gap):.1f} dB."
+        text += (f" The denoising AE, {lecture}, {'beats' if gap > 0 else 'loses to'} {v.best_classical} "
+                 f"by {abs(gap):.1f} dB.")
     return text
