@@ -1,7 +1,7 @@
 """AE Lab: an interactive companion to the lecture "Introduction to autoencoders" (NYU Deep Learning, week 7).
 
 Run with `make run` (or `streamlit run app.py`). This file is only the router: it sets the process's one
-thread per repair, the page config and the app's one style rule, and registers the pages explicitly with
+thread per repair, the page config and the app's style rules, and registers the pages explicitly with
 st.navigation, in sections: the lecture's pages in the lecture's order, then the pages that explore the
 models, then the user's own models. The pages live in
 app_pages/, not pages/: with a pages/ folder, Streamlit 1.67 serves a direct link such as /repair from it

@@ -7,8 +7,9 @@ from ae_core.anomaly import is_stale, summary_percentile
 from ae_core.inference import reconstruct
 from ae_core.metrics import mse
 from ui.digits import digit_label, digit_source
-from ui.images import image_row, show_digit
+from ui.images import image_row
 from ui.loaders import anomaly_summary, broken_model_notice, has_anomaly_summary, load_model, model_names, test_digits
+from ui.plots import fit_width
 
 DEFAULT_MODEL = "standard_d30"
 ROWS = {"most_typical": "Most typical (lowest error)", "least_typical": "Least typical (highest error)"}
@@ -58,10 +59,11 @@ error = float(mse(digit, reconstruction)[0])  # the score, as reconstruction_err
 share = summary_percentile(summary, error)
 n_test = summary["data"]["n"]
 
-columns = st.columns([1, 1, 2])
-show_digit(digit, digit_label("anomaly") or "your digit", width=168, where=columns[0])
-show_digit(reconstruction, f"reconstruction ({name})", width=168, where=columns[1])
-with columns[2]:
+pictures, numbers = st.columns([1, 1])
+with pictures:  # one row of two, side by side on a phone too
+    image_row({digit_label("anomaly") or "your digit": digit, f"reconstruction ({name})": reconstruction},
+              width=160)
+with numbers:
     st.metric("Reconstruction error (MSE on [0, 1] pixels)", f"{error:.4f}",
               help=f"The median test digit scores {summary['median']:.4f}.")
     st.metric("Percentile among the test digits", f"{share:.1f}%")
@@ -75,9 +77,9 @@ figure.add_trace(go.Scatter(x=edges, y=counts + counts[-1:], mode="lines", line_
 figure.add_trace(go.Scatter(x=[error, error], y=[0, max(counts)], mode="lines", line={"color": "red", "width": 3},
                             name="your digit", hovertemplate=f"your digit: {error:.4f}<extra></extra>"))
 figure.update_layout(xaxis={"type": "log", "title": "reconstruction error (log scale)"},
-                     yaxis={"title": "test digits"}, height=320, margin={"t": 30, "b": 40},
-                     title=f"Errors of the {n_test:,} test digits under {name}")
-st.plotly_chart(figure, key="anomaly_histogram", width="stretch")
+                     yaxis={"title": "test digits"}, height=320)
+st.markdown(f"**Errors of the {n_test:,} test digits under {name}**")
+st.plotly_chart(fit_width(figure), key="anomaly_histogram", width="stretch")
 st.caption("A low score only says the model can reproduce the image: a nearly empty image is easy to "
            "reconstruct and scores low, though it is no digit.")
 

@@ -11,6 +11,7 @@ from ae_core import benchmark, metrics
 from ae_core.superres import is_superres_model
 from ui.figures import REGIONS, figure_title, metrics_table
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
+from ui.plots import fit_width
 from ui.verdict import verdict_sentence
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "quality.json"
@@ -32,9 +33,8 @@ def curves(results: dict, kind: str, key: str) -> go.Figure:
         dash = "dash" if name in benchmark.CLASSICAL else ("dot" if name == benchmark.NO_REPAIR else "solid")
         fig.add_trace(go.Scatter(x=[r["level"] for r in rows], y=values, name=name, mode="lines+markers",
                                  line={"dash": dash}))
-    fig.update_layout(xaxis_title="p, the fraction of pixels dropped", yaxis_title=figure_title(key),
-                      height=460, margin={"t": 30}, legend={"font": {"size": 11}})
-    return fig
+    fig.update_layout(xaxis_title="p, the fraction of pixels dropped", yaxis_title=figure_title(key), height=520)
+    return fit_width(fig)
 
 
 def psnr_of(row: dict) -> dict[str, float | None]:

@@ -82,7 +82,7 @@ chosen_pca = next((p for p in pca_points if p["format"] == fmt), None)
 payload_words = {"JPEG": "scan data", "WebP": "bitstream", "PNG": "IDAT"}
 codec_images = {f"PCA-{dim}, {caption(chosen_pca)}": pca_decoded[fmt][0]} if pca else {}
 for codec, c in coded.items():
-    setting = "lossless" if c.quality is None else f"q{c.quality}"
+    setting = view.codec_setting(c.quality)
     score = "exact" if coded_points[codec]["psnr"] >= 100 else f"{coded_points[codec]['psnr']:.1f} dB"
     codec_images[f"{codec} {setting}: {c.file_bytes} B file, {c.payload_bytes} B {payload_words[codec]}, {score}"] = (
         c.decoded)
@@ -129,6 +129,7 @@ elif name in session_models() or entry is None:
                f"{view.SESSION_TEST_DIGITS:,} test digits.")
 fig = view.figure(bench, name, dim, model_curve, note, pca_curve,
                   {"model": model_points, "PCA": pca_points, **digit_codecs}, fmt, quality, headers)
+st.markdown(f"**Rate–distortion: {name} at every code format against PCA, JPEG and WebP**")
 st.plotly_chart(fig, key="compress_rd", width="stretch")
 st.caption("Lines: mean bits per digit and mean PSNR over the test digits. Markers: your digit at every format "
            "and quality; stars: the format and quality chosen above. Bits on a log scale.")

@@ -9,6 +9,7 @@ from ae_core import generate
 from ui.generate import gaussians, generators
 from ui.images import image_row
 from ui.loaders import bench_results, broken_model_notice, data_notice, load_model, train_digits
+from ui.plots import fit_width
 
 DEFAULT_MODEL = "conv_d30"  # side by side at t = 1 its samples are sharper, cleaner digits than standard_d30's
 ANY = "any digit"
@@ -60,7 +61,7 @@ def _new_seed() -> None:
     st.session_state["gen_seed"] = int(np.random.default_rng().integers(MAX_SEED))
 
 
-def share_chart(shares: dict, chosen: int | None, yardstick: float | None, temperature: str) -> go.Figure:
+def share_chart(shares: dict, chosen: int | None, yardstick: float | None) -> go.Figure:
     """The benchmark's share per class whose nearest training digit has the requested class; the chosen
     class stands out, the line is the share for real test digits."""
     colours = ["#1f77b4" if chosen is None or c == chosen else "#c6dbef" for c in range(10)]
@@ -69,10 +70,9 @@ def share_chart(shares: dict, chosen: int | None, yardstick: float | None, tempe
     if yardstick is not None:
         figure.add_hline(y=yardstick, line_dash="dot", annotation_text=f"test digits {yardstick:.1%}",
                          annotation_position="bottom right")
-    figure.update_layout(height=260, margin={"l": 0, "r": 0, "t": 30, "b": 0}, yaxis_range=[0, 1],
-                         yaxis_tickformat=".0%", xaxis_title="requested class", xaxis_type="category",
-                         title=f"Benchmark: nearest training digit of the requested class, t = {temperature}")
-    return figure
+    figure.update_layout(height=260, yaxis_range=[0, 1], yaxis_tickformat=".0%", xaxis_title="requested class",
+                         xaxis_type="category")
+    return fit_width(figure)
 
 
 def measurements(labels: np.ndarray, distance: np.ndarray, digit_class: int | None, temperature: float) -> None:
@@ -114,7 +114,8 @@ def measurements(labels: np.ndarray, distance: np.ndarray, digit_class: int | No
                     "it, so the live distances can only come out larger")
     st.caption(novelty + ".")
     if stored:
-        st.plotly_chart(share_chart(stored["share"], digit_class, test["label_match"], at), key="gen_shares",
+        st.markdown(f"**Benchmark: nearest training digit of the requested class, t = {at}**")
+        st.plotly_chart(share_chart(stored["share"], digit_class, test["label_match"]), key="gen_shares",
                         width="stretch")
         if at != key:
             st.caption(f"The benchmark ran at t = {', '.join(rows)}; shown: t = 1.0.")

@@ -9,13 +9,14 @@ from ui.loaders import broken_model_notice, model_cards
 
 
 def diagram(code_label: str, code_height: float) -> str:
-    """Graphviz DOT of x -> encoder -> h -> decoder -> x_hat; the code's box height shows its size."""
+    """Graphviz DOT of x -> encoder -> h -> decoder -> x_hat; the code's box height shows its size. Short labels
+    (the formulas are in the text above it), so the diagram is less wide."""
     return f"""digraph {{
   rankdir=LR; bgcolor="transparent"; node [fontname="Helvetica", fontsize=16, style=filled];
   x [label="x\\n784 pixels", shape=box, height=1.6, width=0.9, fillcolor="#dbe9f6"];
-  enc [label="encoder\\nh = tanh(W_h x + b_h)", shape=invtrapezium, fillcolor="#f4f4f4"];
+  enc [label="encoder", shape=invtrapezium, fillcolor="#f4f4f4"];
   h [label="{code_label}", shape=box, height={code_height}, width=0.9, fillcolor="#ffe5b4"];
-  dec [label="decoder\\nx̂ = tanh(W_x h + b_x)", shape=trapezium, fillcolor="#f4f4f4"];
+  dec [label="decoder", shape=trapezium, fillcolor="#f4f4f4"];
   xhat [label="x̂\\n784 pixels", shape=box, height=1.6, width=0.9, fillcolor="#dbe9f6"];
   x -> enc -> h -> dec -> xhat;
 }}"""
@@ -29,7 +30,8 @@ def figure(card: dict, condition: str) -> float | None:
 st.title("AE Lab")
 st.write(
     "An **autoencoder** is a network trained to give back its input. Its **encoder** maps a digit x to a "
-    "code h, its **decoder** maps h back to a reconstruction x̂, and training makes x̂ close to x. That "
+    "code h = tanh(W_h x + b_h), its **decoder** maps h back to a reconstruction x̂ = tanh(W_x h + b_x), and "
+    "training makes x̂ close to x. That "
     "sounds pointless until you restrict it: squeeze x through a small code, or feed it damaged digits and "
     "ask for the clean ones. Then, to succeed, it has to learn what digits look like."
 )
@@ -87,16 +89,20 @@ if not cards:
     st.info(f"No usable model checkpoints were found in {default_dir()}. Train one with "
             "`python -m ae_core.train --name my_model` and reload this page.")
 else:
-    st.table(pd.DataFrame(
+    # Two narrow tables, not one wide one: each fits a phone. What each model is, then what it scores.
+    models = pd.DataFrame(
         [{"name": c["name"], "architecture": c["model"]["arch"],
           "code size d": None if c["model"]["arch"] in CODELESS else c["model"]["code_size"],
-          "training noise": c["training"]["noise"], "epochs": c["epochs"], "data": c["data"]["source"],
-          # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
-          "clean PSNR (dB)": None if c["model"]["arch"] in CODELESS else figure(c, "clean"),
-          "dropout PSNR (dB)": figure(c, "dropout"),
-          "7×7 → 28×28 PSNR (dB)": ((c.get("metrics") or {}).get("superres") or {}).get("4", {}).get("psnr")}
-         for c in cards]).set_index("name"))
-    st.caption("PSNR on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "
+          "training noise": c["training"]["noise"], "epochs": c["epochs"]} for c in cards]).set_index("name")
+    st.table(models.style.format({"code size d": "{:.0f}"}, na_rep="—"))
+    scores = pd.DataFrame(
+        # a U-Net has no bottleneck: an undamaged digit passes through unchanged, so no clean figure
+        [{"name": c["name"], "clean": None if c["model"]["arch"] in CODELESS else figure(c, "clean"),
+          "dropout": figure(c, "dropout"),
+          "7×7 → 28×28": ((c.get("metrics") or {}).get("superres") or {}).get("4", {}).get("psnr")}
+         for c in cards]).set_index("name")
+    st.table(scores.style.format("{:.2f}", na_rep="—"))
+    st.caption("PSNR (dB) on the MNIST test set, [0, 1] pixels, averaged per image: higher is better. "
                "Dropout: the lecture's noise at p = 0.5, repaired in one pass. A U-Net has no code: it "
                "repairs, it does not compress. 7×7 → 28×28: a digit shrunk to 7×7 and enlarged again by a "
                "model trained for it (Super-resolution).")

@@ -8,6 +8,7 @@ import streamlit as st
 from ae_core import kernels
 from ae_core.models import encoder_kernels
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
+from ui.plots import fit_width
 
 SIDES = {"standard": "standard_d30", "denoising": "denoising_d500"}  # side -> default checkpoint
 ORDERS = {"index": "by index", "norm": "largest L2 norm first"}
@@ -45,8 +46,8 @@ def heatmap(image: np.ndarray, label: np.ndarray | None, limit: float, height: i
                                   hovertemplate=hover, hoverongaps=False))
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    figure.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    return figure
+    figure.update_layout(height=height)
+    return fit_width(figure)
 
 
 def region_outline() -> go.Contour:

@@ -10,6 +10,7 @@ from ae_core.inference import decode, encode
 from ui.digits import digit_label, digit_source
 from ui.images import image_row
 from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
+from ui.plots import fit_width
 
 DEFAULT_MODEL = "standard_d30"
 DEFAULT_CLASS_B = 3
@@ -81,9 +82,9 @@ if star is not None:
     figure.add_trace(go.Scatter(x=[star[0]], y=[star[1]], mode="markers", name="your digit",
                                 marker={"symbol": "star", "size": 22, "color": "black",
                                         "line": {"color": "white", "width": 1.5}}))
-figure.update_layout(height=560, margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="class",
-                     xaxis_title=f"PC 1 ({shares[0]:.0%} of the code variance)",
+figure.update_layout(height=560, legend_title_text="class", xaxis_title=f"PC 1 ({shares[0]:.0%} of the code variance)",
                      yaxis_title=f"PC 2 ({shares[1]:.0%})", clickmode="event+select")
+fit_width(figure)
 
 
 @st.fragment

@@ -7,6 +7,7 @@ from plotly.colors import sample_colorscale
 
 from ae_core import toy
 from ui.loaders import limit_torch_threads
+from ui.plots import fit_width
 
 CURVES = {"2-D": toy.curve_2d, "3-D": toy.curve_3d}
 
@@ -119,9 +120,8 @@ def figure(points: np.ndarray, r: toy.ToyResult) -> go.Figure:
         ]
         layout = dict(height=480, scene=dict(aspectmode="cube"))
     fig = go.Figure(traces)
-    fig.update_layout(title=f"{r.kind} autoencoder", margin=dict(l=0, r=0, t=40, b=0),
-                      legend=dict(orientation="h"), **layout)
-    return fig
+    fig.update_layout(**layout)
+    return fit_width(fig)
 
 
 points, _ = data(curve_name)
@@ -133,6 +133,7 @@ with st.spinner("Training the three autoencoders..."):
         studies.append(study(curve_name, kind, sigma, lam, penalty))
 bar.empty()
 for column, r in zip(st.columns(3), studies, strict=True):
+    column.markdown(f"**{r.kind} autoencoder**")
     column.plotly_chart(figure(points, r), key=f"toy_chart_{r.kind}", width="stretch")
     column.caption(observation(r, studies[0], penalty))
 

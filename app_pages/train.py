@@ -9,6 +9,7 @@ from ae_core.config import CODELESS, ModelConfig, TrainConfig
 from ae_core.jobs import JobView, TrainingJob
 from ui import training
 from ui.loaders import load_model
+from ui.plots import fit_width
 
 CODE_SIZES = (2, 5, 10, 20, 30, 50, 100, 200, 300, 500, 784, 1000)
 LAMBDAS = (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0)
@@ -41,9 +42,9 @@ def loss_figure(view: JobView, epochs: int) -> go.Figure:
         ends = [round(e * per_epoch) for e in range(1, len(view.epoch_losses) + 1)]
         figure.add_scatter(x=ends, y=view.epoch_losses, mode="markers+lines", name="epoch mean",
                            marker={"size": 8})
-    figure.update_layout(height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title="batch",
-                         yaxis_title="training loss", yaxis={"type": "log", "dtick": "D2"}, legend={"orientation": "h"})
-    return figure
+    figure.update_layout(height=260, xaxis_title="batch", yaxis_title="training loss",
+                         yaxis={"type": "log", "dtick": "D2"})
+    return fit_width(figure)
 
 
 def describe(job: TrainingJob) -> str:

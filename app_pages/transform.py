@@ -11,6 +11,7 @@ from ae_core.inference import encode
 from ui.digits import digit_label, digit_source
 from ui.images import image_row
 from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
+from ui.plots import fit_width
 from ui.transform import AXIS_TITLES, SLIDERS, has_scales, scales, step_label, typical, value_labels
 
 DEFAULT_MODEL = "standard_d30"
@@ -115,10 +116,9 @@ def distance_figure(kind: str, vals: np.ndarray, labels: list[str], result: dict
                                     hovertemplate="%{text}: %{y:.2f}<extra>" + label + "</extra>"))
     figure.add_hline(y=1.0, line_dash="dash", line_color="grey", annotation_text="two random test digits",
                      annotation_position="top left")
-    figure.update_layout(height=430, margin={"l": 0, "r": 0, "t": 30, "b": 0}, xaxis_title=AXIS_TITLES[kind],
-                         yaxis_title="distance from the first frame", yaxis_rangemode="tozero",
-                         legend={"orientation": "h", "y": -0.2})
-    return figure
+    figure.update_layout(height=430, xaxis_title=AXIS_TITLES[kind], yaxis_title="distance from the first frame",
+                         yaxis_rangemode="tozero")
+    return fit_width(figure)
 
 
 def map_figure(labels: list[str], path: np.ndarray, star: np.ndarray) -> go.Figure:
@@ -140,10 +140,10 @@ def map_figure(labels: list[str], path: np.ndarray, star: np.ndarray) -> go.Figu
     figure.add_trace(go.Scatter(x=[star[0]], y=[star[1]], mode="markers", name="your digit",
                                 marker={"symbol": "star", "size": 20, "color": "black",
                                         "line": {"color": "white", "width": 1.5}}))
-    figure.update_layout(height=430, margin={"l": 0, "r": 0, "t": 30, "b": 0}, legend_title_text="class",
+    figure.update_layout(height=430, legend_title_text="class",
                          xaxis_title=f"PC 1 ({shares[0]:.0%} of the code variance)",
                          yaxis_title=f"PC 2 ({shares[1]:.0%})")
-    return figure
+    return fit_width(figure)
 
 
 @st.fragment

@@ -22,6 +22,8 @@ def test_home_lists_every_model_card():
     table = at.table[0].value
     assert sorted(table.index) == checkpoint.list_checkpoints()
     assert table.loc["denoising_d500", "code size d"] == 500
+    scores = at.table[1].value  # what each scores, in a second narrow table
+    assert sorted(scores.index) == sorted(table.index) and scores.loc["denoising_d500", "dropout"] > 15
 
 
 def test_home_lists_the_pages_in_the_routers_order():

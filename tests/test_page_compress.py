@@ -64,7 +64,9 @@ def test_default_page_shows_the_digit_at_every_format_the_codecs_and_the_verdict
     assert "B scan data" in captions[7] and "B bitstream" in captions[8]
     assert captions[9].startswith("PNG lossless") and captions[9].endswith("exact")  # an MNIST digit comes back exactly
     table = at.dataframe[0].value
-    assert len(table) == 5 + 5 + 3 and set(table["method"]) == {"conv_d30", "PCA-30", "JPEG", "WebP", "PNG"}
+    methods = list(table["method"])  # named as the pictures' captions name them
+    assert len(table) == 5 + 5 + 3 and methods[0] == "conv_d30, float32" and methods[5] == "PCA-30, float32"
+    assert methods[-3:] == ["JPEG q20", "WebP q20", "PNG lossless"]
     assert (table["bits (whole file)"] >= table["bits (payload)"]).all()
     side = next(m.value for m in at.markdown if m.value.startswith("**Besides the code"))
     assert "130,529 numbers" in side and "522,116 bytes" in side and "60 numbers" in side
@@ -95,7 +97,7 @@ def test_the_quality_changes_the_codec_images_and_the_table():
     at.slider(key="compress_quality").set_value(90).run()
     _ok(at)
     assert _captions(at)[7].startswith("JPEG q90: ") and _captions(at)[7] != jpeg and _captions(at)[8] != webp
-    assert "quality 90" in set(at.dataframe[0].value["setting"])
+    assert "JPEG q90" in set(at.dataframe[0].value["method"])
     assert _stars(_trace(at, "your digit: WebP")) == ["quality 90"]
 
 

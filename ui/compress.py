@@ -13,6 +13,7 @@ import streamlit as st
 from ae_core import checkpoint, compress
 from ae_core.baselines import fit_pca
 from ui.loaders import load_model, model_folder, session_models, test_digits, train_digits
+from ui.plots import fit_width
 
 BENCH_COMMAND = "AE_DATA_DIR=<mnist folder> python bench/compress.py"
 SESSION_TEST_DIGITS = 1000  # a session model's curve is measured on this many test digits
@@ -145,10 +146,8 @@ def figure(bench: dict | None, name: str, dim: int, model_curve: list[dict] | No
     _vline(fig, compress.RAW_BITS, f"raw 8-bit pixels: {compress.RAW_BITS:,} bits", "black", "dot")
     fig.update_layout(
         xaxis={"type": "log", "title": "bits per digit" + (" (whole files)" if headers else " (payload only)")},
-        yaxis={"title": "PSNR (dB)"}, height=520, margin={"t": 50, "b": 40},
-        title=f"Rate–distortion: {name} at every code format against PCA, JPEG and WebP",
-        legend={"orientation": "v", "x": 1.02, "y": 1})
-    return fig
+        yaxis={"title": "PSNR (dB)"}, height=520)
+    return fit_width(fig)
 
 
 def _against_codecs(bench: dict, point: dict) -> tuple[list[str], bool, bool]:
@@ -221,17 +220,22 @@ def verdict(bench: dict | None, name: str, fmt: str, point: dict | None, side_by
 
 
 def as_table_rows(name: str, dim: int, model_points: list[dict], pca_points: list[dict], coded: dict) -> list[dict]:
-    """One row per method for this digit: bits per digit as payload and as a whole file, PSNR, SSIM."""
+    """One row per method and setting for this digit, named as the pictures' captions name them ("conv_d30,
+    8-bit", "JPEG q20"): bits per digit as payload and as a whole file, PSNR, SSIM."""
     rows = []
     for label, points in ((name, model_points), (f"PCA-{dim}", pca_points)):
         for p in points:
-            rows.append({"method": label, "setting": compress.FORMAT_LABELS[p["format"]], "bits (payload)": p["bits"],
+            rows.append({"method": f"{label}, {compress.FORMAT_LABELS[p['format']]}", "bits (payload)": p["bits"],
                          "bits (whole file)": p["bits"], "PSNR (dB)": p["psnr"], "SSIM": p["ssim"]})
     for codec, c in coded.items():
-        rows.append({"method": codec, "setting": "lossless" if c["quality"] is None else f"quality {c['quality']}",
-                     "bits (payload)": c["payload_bits"], "bits (whole file)": c["file_bits"],
-                     "PSNR (dB)": c["psnr"], "SSIM": c["ssim"]})
+        rows.append({"method": f"{codec} {codec_setting(c['quality'])}", "bits (payload)": c["payload_bits"],
+                     "bits (whole file)": c["file_bits"], "PSNR (dB)": c["psnr"], "SSIM": c["ssim"]})
     return rows
+
+
+def codec_setting(quality: int | None) -> str:
+    """How captions and tables name a codec's setting: "q20", or "lossless" (PNG, which has no quality)."""
+    return "lossless" if quality is None else f"q{quality}"
 
 
 def code_points(dim: int, clean: np.ndarray, decoded: dict[str, np.ndarray]) -> list[dict]:
