@@ -3,7 +3,8 @@
 Run with `make run` (or `streamlit run app.py`). This file is only the router: it sets the process's one
 thread per repair, the page config and the app's style rules, and registers the pages explicitly with
 st.navigation, in sections: the lecture's pages in the lecture's order, then the pages that explore the
-models, then the user's own models. The pages live in
+models, then the user's own models. Around every page run it restores, then saves, this browser's digits
+and choices (ui.space), so a reload loses nothing. The pages live in
 app_pages/, not pages/: with a pages/ folder, Streamlit 1.67 serves a direct link such as /repair from it
 as a legacy page, without running this router (no page config, file names as the menu).
 """
@@ -18,6 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from ui import space  # noqa: E402
 from ui.loaders import limit_torch_threads  # noqa: E402
 
 STYLE = Path(__file__).parent / "ui" / "style.css"
@@ -47,4 +49,8 @@ pages = {
         st.Page("app_pages/train.py", title="Train your own", icon=":material/model_training:", url_path="train"),
     ],
 }
-st.navigation(pages).run()
+space.restore_state()
+try:
+    st.navigation(pages).run()
+finally:  # also when a page stops early (st.stop) or reruns
+    space.save_state()

@@ -8,6 +8,7 @@ from ae_core import benchmark, metrics, noise
 from ae_core.config import CODELESS
 from ae_core.models import has_code
 from ae_core.superres import is_superres_model
+from ui import space
 from ui.digits import digit_label, digit_source
 from ui.figures import REGIONS, metrics_table
 from ui.images import breakable, image_row, png_bytes, to_uint8
@@ -38,13 +39,16 @@ st.write(
     "the numbers, and who wins. Every image uses the same grey scale, so what looks darker is darker."
 )
 
-# The setup comes from the URL once per session (a shared link), then lives in our own session key.
-if "repair_setup" not in st.session_state:
-    setup, problems = read_setup(st.query_params.to_dict())
-    st.session_state.repair_setup = setup
-    st.session_state.repair_saved_class, st.session_state.repair_saved_index = setup["class"], setup["index"]
-    for problem in problems:
-        st.warning(problem)
+# The setup, on this page's first run in a session: the URL's if it has one (a shared link wins), else this
+# browser's from its last visit (restored by ui.space), else the defaults. Then it lives in our own session key.
+if "repair_url_read" not in st.session_state:
+    st.session_state.repair_url_read = True
+    if set(st.query_params) & set(DEFAULTS) or "repair_setup" not in st.session_state:
+        setup, problems = read_setup(st.query_params.to_dict())
+        st.session_state.repair_setup = setup
+        st.session_state.repair_saved_class, st.session_state.repair_saved_index = setup["class"], setup["index"]
+        for problem in problems:
+            st.warning(problem)
 setup = st.session_state.repair_setup
 
 
@@ -173,9 +177,9 @@ def damage_and_repair(clean: np.ndarray, models: dict) -> None:
     if setup["damage"] != "painted":
         st.query_params.update({"class": setup["class"], "index": setup["index"], "damage": setup["damage"],
                                 "p": f"{setup['p']:g}", "seed": setup["seed"]})
-    if damage is None:
-        return
-    show_results(clean, *damage, models)
+    if damage is not None:
+        show_results(clean, *damage, models)
+    space.save_state()  # a fragment's rerun does not pass through app.py, which saves after a full one
 
 
 source_column, _ = st.columns([3, 2])

@@ -25,8 +25,9 @@ st.title("Train your own")
 st.write(
     "Train an autoencoder with your own choices and compare it with the shipped ones. Training runs in the "
     "background on the server's CPU, so you can watch the loss fall here or go on exploring; when it ends, "
-    "the model joins the model pickers on every page, for this session only. On all 60,000 digits an epoch "
-    "takes about a second for a linear model and 10 to 15 seconds for a convolutional one."
+    "the model joins the model pickers on every page. It is this browser's: a reload or a new tab keeps it, "
+    "other browsers never see it, and it is deleted a day after you last used the app. On all 60,000 digits "
+    "an epoch takes about a second for a linear model and 10 to 15 seconds for a convolutional one."
 )
 
 
@@ -118,7 +119,7 @@ def settings() -> tuple[str, ModelConfig, TrainConfig, int] | None:
         st.caption(f"You keep at most {training.MAX_SESSION_MODELS} models: starting another one removes the "
                    f"oldest, {training.jobs()[0].name}.")
     if not st.button("Start training", type="primary", icon=":material/play_arrow:", key="train_start",
-                     disabled=busy, help="One training per session at a time." if busy else None):
+                     disabled=busy, help="One training per browser at a time." if busy else None):
         return None
     try:
         model_cfg = ModelConfig(arch, code_size, tied and linear)
@@ -131,7 +132,7 @@ def settings() -> tuple[str, ModelConfig, TrainConfig, int] | None:
 
 
 def your_models() -> None:
-    """This session's models, newest first: figures, loss curve, download, remove."""
+    """This browser's models, newest first: figures, loss curve, download, remove."""
     finished = [job for job in reversed(training.jobs()) if job.snapshot().finished]
     if not finished:
         return
@@ -185,7 +186,7 @@ def _read_upload() -> None:
 
 
 def bring_a_checkpoint() -> None:
-    """Upload a checkpoint (the zip this page downloads, or its two files) to use it in this session."""
+    """Upload a checkpoint (the zip this page downloads, or its two files) to use it in this browser."""
     st.subheader("Bring a checkpoint")
     st.write("Upload a checkpoint downloaded from this page (the zip), or its card (.json) and weights "
              "(.safetensors) together. Weights are read with safetensors only, which cannot run code, and a "
@@ -207,6 +208,15 @@ def bring_a_checkpoint() -> None:
             st.rerun()
 
 
+def forget_button() -> None:
+    """Delete everything this browser keeps: its models, uploads and digits (a running training stops)."""
+    st.divider()
+    if st.button("Forget my models and digits", icon=":material/delete_forever:", key="train_forget",
+                 help="Deletes this browser's trained and uploaded models and the digits each page keeps."):
+        training.forget()
+        st.rerun()
+
+
 if training.in_flight() is not None:
     live_status()
 your_models()
@@ -216,3 +226,4 @@ if request is not None:
     training.start(*request)
     st.rerun()
 bring_a_checkpoint()
+forget_button()

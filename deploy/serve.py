@@ -5,9 +5,10 @@
     .venv/bin/python deploy/serve.py --help  # what `make serve` runs
 
 Starts `streamlit run app.py` N times (the settings of `make run`, from .streamlit/config.toml) on the ports
-after --port (PORT+1 ... PORT+N) and on 127.0.0.1 only, so that nobody reaches a replica past the proxy. Each
-replica keeps its sessions' models in a folder of its own, $AE_SESSION_MODELS_DIR/app1, app2, ... (default
-base: the system's temp folder/ae-lab-models). Once every replica answers /_stcore/health, runs HAProxy in
+after --port (PORT+1 ... PORT+N) and on 127.0.0.1 only, so that nobody reaches a replica past the proxy. All
+replicas keep the browsers' spaces (their models and digits, ui/space.py) in one folder, $AE_SESSION_MODELS_DIR
+(default: the system's temp folder/ae-lab-models), so any replica can serve any browser's space after a
+restart. Once every replica answers /_stcore/health, runs HAProxy in
 the foreground with deploy/haproxy.cfg on HOST:PORT: a new browser goes to the next replica in turn, then the
 cookie AE_REPLICA keeps it there. Ctrl-C or SIGTERM stops everything, and so does any one process exiting.
 AE_PROXY_LOG_LEVEL=info makes HAProxy log every request. docs/DEPLOY.md explains the design.
@@ -31,7 +32,7 @@ TEMPLATE = Path(__file__).resolve().parent / "haproxy.cfg"
 SERVERS_MARK = "    # @servers@"  # the template's line that becomes one `server` line per replica
 HAPROXY_ENV = "AE_HAPROXY"
 DEFAULT_HAPROXY = "/usr/sbin/haproxy"  # where Debian's package puts it
-SESSION_DIR_ENV = "AE_SESSION_MODELS_DIR"  # read by ui/training.py
+SESSION_DIR_ENV = "AE_SESSION_MODELS_DIR"  # read by ui/space.py
 START_TIMEOUT_S = 120  # N replicas importing torch at once on a busy 2-core machine
 STOP_TIMEOUT_S = 10
 _print_lock = threading.Lock()
@@ -88,9 +89,9 @@ def _start(name: str, cmd: list[str], env: dict) -> subprocess.Popen:
 
 
 def start_replica(k: int, port: int, models_base: Path) -> subprocess.Popen:
-    """Replica k: `streamlit run app.py` on 127.0.0.1:port, its session models in models_base/app<k>."""
+    """Replica k: `streamlit run app.py` on 127.0.0.1:port, the browsers' spaces in models_base (shared)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")  # its log lines as they come, not in blocks
-    env[SESSION_DIR_ENV] = str(models_base / f"app{k}")
+    env[SESSION_DIR_ENV] = str(models_base)
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true"]
     return _start(f"app{k}", cmd, env)

@@ -11,6 +11,7 @@ AE_CHROMIUM overrides the browser path (default /usr/bin/chromium).
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,7 +63,7 @@ def require_chromium() -> str:
     return require_executable(chromium_path(), "BROWSER TESTS", "run `make test` as root to install Debian chromium")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -82,18 +84,14 @@ def _health_ok(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory) -> Iterator[str]:
-    """Serve the real app.py on a free port for the whole session; yields the base URL. Models trained
-    on the Train page go to a temporary folder of the test session's own."""
-    require_chromium()  # no browser, no point in starting the server
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+@contextmanager
+def serve_app(port: int, session_models: Path, log_path: Path) -> Iterator[str]:
+    """Serve the real app.py on `port` until the block ends; yields the base URL once it answers. Models
+    trained or uploaded in the browser go to `session_models`."""
     base_url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / "streamlit-server.log"
     env = dict(os.environ)
     env.pop("AE_CHECKPOINT_DIR", None)  # the browser tests check the repository's own checkpoints/
-    env["AE_SESSION_MODELS_DIR"] = str(tmp_path_factory.mktemp("session-models"))
+    env["AE_SESSION_MODELS_DIR"] = str(session_models)
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",  # sys.executable: .venv's python
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false"]
@@ -117,6 +115,17 @@ def app_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the real app.py on a free port for the whole session; yields the base URL. Models trained
+    on the Train page go to a temporary folder of the test session's own."""
+    require_chromium()  # no browser, no point in starting the server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve_app(free_port(), tmp_path_factory.mktemp("session-models"),
+                   ARTIFACTS / "streamlit-server.log") as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -181,6 +190,33 @@ def image_src(page, caption: str) -> str:
     # Each picture of a row (one st.image call) sits with its caption in an stImageContainer of its own.
     image = page.locator('[data-testid="stImageContainer"]').filter(has=page.get_by_text(caption, exact=True))
     return image.locator("img").first.get_attribute("src")
+
+
+def slider_to_minimum(page, slider_name: str) -> None:
+    """Move the slider labelled `slider_name` to its minimum, with the keyboard, and wait for the rerun."""
+    slider = page.get_by_role("slider", name=slider_name)
+    slider.focus()
+    slider.press("Home")
+    wait_for_app(page, settle_ms=500)
+
+
+def find_in_repair_picker(page, name: str):
+    """Open the Repair page's Models expander and type `name` into its "standard AE" picker; returns (picker,
+    the options listed that start with `name`).
+
+    Waits for the expander to finish opening first: a list opened while it still animates can close again
+    at once, and then nothing is listed at all."""
+    from playwright.sync_api import expect
+
+    expander = page.locator('[data-testid="stExpander"]').filter(has=page.get_by_text("Models", exact=True))
+    expander.get_by_text("Models", exact=True).click()
+    page.wait_for_function("e => e.getAnimations({subtree: true}).every(a => a.playState !== 'running')",
+                           arg=expander.element_handle())
+    picker = expander.get_by_role("combobox", name="standard AE")
+    picker.click()
+    picker.fill(name)
+    expect(page.get_by_role("listbox")).to_be_visible()
+    return picker, page.get_by_role("option", name=re.compile(f"^{re.escape(name)}"))
 
 
 def screenshot(page, name: str) -> Path:

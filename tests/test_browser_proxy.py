@@ -2,9 +2,9 @@
 
 Through the proxy, in Chromium: one session uploads a ~4 MB image of a digit, sees it repaired, trains a model
 and finds it in its model picker; a second session lands on the other replica (the sticky cookie AE_REPLICA
-says which) and sees none of the first one's models. Each replica keeps session models in a folder of its own
-(serve.py: $AE_SESSION_MODELS_DIR/app1, app2), as each pod would on Kubernetes, so the test can also check on
-disk that the model was trained by the replica the cookie names, and by no other.
+says which) and sees none of the first one's models. The replicas share one folder of browser spaces (serve.py:
+$AE_SESSION_MODELS_DIR), so the test also checks on disk that the model went into the first browser's space
+(named by its AE_LAB_SPACE cookie, ui/space.py) and not into the second's.
 
 Needs Debian's haproxy (`make test` installs it as root): without it the test skips loudly, or fails with
 AE_REQUIRE_BROWSER=1 (CI), like the chromium check in tests/browser.py.
@@ -31,11 +31,14 @@ from tests.browser import (
     SERVER_START_TIMEOUT_S,
     VIEWPORT,
     app_exceptions,
+    find_in_repair_picker,
     require_chromium,
     require_executable,
     screenshot,
+    slider_to_minimum,
     wait_for_app,
 )
+from ui import space
 
 pytestmark = pytest.mark.browser
 
@@ -108,6 +111,12 @@ def big_digit_png(path: Path) -> Path:
     return path
 
 
+def _space(context, models: Path) -> Path:
+    """The folder of this browser context's space under the replicas' `models`, from its AE_LAB_SPACE cookie."""
+    [token] = [c["value"] for c in context.cookies() if c["name"] == space.COOKIE]
+    return models / space.folder_for(token).name
+
+
 def _replica(context) -> str:
     """The replica the proxy pinned this browser to, from its sticky cookie."""
     return {c["name"]: c["value"] for c in context.cookies()}[COOKIE]
@@ -119,32 +128,6 @@ def _open(context, url: str):
     page.goto(url)
     wait_for_app(page)
     return page
-
-
-def _to_minimum(page, slider_name: str) -> None:
-    slider = page.get_by_role("slider", name=slider_name)
-    slider.focus()
-    slider.press("Home")
-    wait_for_app(page, settle_ms=500)
-
-
-def _find_in_picker(page, name: str):
-    """Open the Repair page's Models expander and type `name` into its "standard AE" picker; returns (picker,
-    the options listed that start with `name`).
-
-    Waits for the expander to finish opening first: a list opened while it still animates can close again
-    at once, and then nothing is listed at all."""
-    from playwright.sync_api import expect
-
-    expander = page.locator('[data-testid="stExpander"]').filter(has=page.get_by_text("Models", exact=True))
-    expander.get_by_text("Models", exact=True).click()
-    page.wait_for_function("e => e.getAnimations({subtree: true}).every(a => a.playState !== 'running')",
-                           arg=expander.element_handle())
-    picker = expander.get_by_role("combobox", name="standard AE")
-    picker.click()
-    picker.fill(name)
-    expect(page.get_by_role("listbox")).to_be_visible()
-    return picker, page.get_by_role("option", name=re.compile(f"^{name}"))
 
 
 def test_two_browsers_two_replicas_upload_repair_train(two_replicas, playwright_sync, tmp_path):
@@ -175,8 +158,8 @@ def test_two_browsers_two_replicas_upload_repair_train(two_replicas, playwright_
         # Then trains a model (1 epoch on 1,000 digits) on the Train page, in the same session.
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Train your own").click()
         wait_for_app(page)
-        _to_minimum(page, "Epochs")
-        _to_minimum(page, "Training digits")
+        slider_to_minimum(page, "Epochs")
+        slider_to_minimum(page, "Training digits")
         name = page.get_by_role("textbox", name="Name")
         name.fill(MODEL)
         name.press("Enter")
@@ -189,7 +172,7 @@ def test_two_browsers_two_replicas_upload_repair_train(two_replicas, playwright_
         page.get_by_role("link", name="Repair").filter(visible=True).last.click()
         expect(page.get_by_text(f"Current digit: {image.name}", exact=True)).to_be_visible()
         wait_for_app(page, settle_ms=0)  # Repair's run has begun (its text is there): wait for its end
-        picker, options = _find_in_picker(page, MODEL)
+        picker, options = find_in_repair_picker(page, MODEL)
         expect(options).to_have_count(1)
         picker.press("Enter")
         wait_for_app(page)
@@ -197,11 +180,12 @@ def test_two_browsers_two_replicas_upload_repair_train(two_replicas, playwright_
         assert app_exceptions(page) == []
         screenshot(page, "proxy-model-in-repair")
         assert _replica(first) == "app1"  # still pinned after an upload, a training and page switches
-        assert list((models / "app1").glob(f"*/trained/{MODEL}/{MODEL}.json")), "app1 did not store the model"
-        assert not list(models.glob(f"app2/**/{MODEL}.json")), "the model was stored by the other replica"
+        trained = f"trained/{MODEL}/{MODEL}.json"
+        assert (_space(first, models) / trained).is_file(), "the model is not in the first browser's space"
+        assert not (_space(second, models) / trained).exists(), "the model is in the other browser's space"
 
         # The second browser, on the other replica, sees none of it.
-        _, options = _find_in_picker(other, MODEL)
+        _, options = find_in_repair_picker(other, MODEL)
         expect(other.get_by_text("No results", exact=True)).to_be_visible()
         expect(options).to_have_count(0)
         other.keyboard.press("Escape")

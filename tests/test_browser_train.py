@@ -3,18 +3,11 @@ in the Repair page's model picker."""
 
 import pytest
 
-from tests.browser import app_exceptions, screenshot, wait_for_app
+from tests.browser import app_exceptions, screenshot, slider_to_minimum, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 TRAINING_TIMEOUT_MS = 120_000
-
-
-def _to_minimum(page, slider_name: str) -> None:
-    slider = page.get_by_role("slider", name=slider_name)
-    slider.focus()
-    slider.press("Home")
-    wait_for_app(page, settle_ms=500)
 
 
 def test_train_a_model_live_and_use_it_on_repair(app_server, browser_page):
@@ -23,8 +16,8 @@ def test_train_a_model_live_and_use_it_on_repair(app_server, browser_page):
     page = browser_page
     page.goto(f"{app_server}/train")
     wait_for_app(page)
-    _to_minimum(page, "Epochs")  # 1 epoch
-    _to_minimum(page, "Training digits")  # 1,000 digits
+    slider_to_minimum(page, "Epochs")  # 1 epoch
+    slider_to_minimum(page, "Training digits")  # 1,000 digits
     name = page.get_by_role("textbox", name="Name")
     name.fill("browser model")
     name.press("Enter")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from ae_core import checkpoint
 from tests.metrics_tables import metrics_table
-from ui import training
+from ui import space
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 120
@@ -58,7 +58,7 @@ def test_a_training_killed_at_random_moments_leaves_a_loadable_checkpoint(tmp_pa
 
 
 def test_the_app_reports_a_killed_training_and_uses_the_epoch_it_kept(tmp_path, monkeypatch):
-    monkeypatch.setenv(training.SESSION_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(space.SESSION_DIR_ENV, str(tmp_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.switch_page("app_pages/train.py")
     at.run()
@@ -66,7 +66,7 @@ def test_the_app_reports_a_killed_training_and_uses_the_epoch_it_kept(tmp_path, 
     at.slider(key="train_epochs").set_value(30)
     at.text_input(key="train_name").input("doomed")
     at.button(key="train_start").click().run()
-    job = at.session_state[training.SESSION_JOBS][0]
+    job = at.session_state[space.SESSION_JOBS][0]
     deadline = time.monotonic() + TIMEOUT_S
     while job.snapshot().epochs_saved < 1:
         assert time.monotonic() < deadline, "no epoch was saved in time"
@@ -83,7 +83,7 @@ def test_the_app_reports_a_killed_training_and_uses_the_epoch_it_kept(tmp_path, 
 
     repair = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     repair.switch_page("app_pages/repair.py")
-    repair.session_state[training.SESSION_JOBS] = [job]
+    repair.session_state[space.SESSION_JOBS] = [job]
     repair.run()
     assert not repair.exception, repair.exception
     picker = repair.selectbox(key="repair_model_standard")

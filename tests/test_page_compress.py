@@ -13,7 +13,7 @@ from ae_core.config import ModelConfig
 from ae_core.models import build_model
 from ui import compress as view
 from ui import loaders
-from ui.loaders import SESSION_UPLOADS
+from ui.space import SESSION_UPLOADS
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "compress.py")
 

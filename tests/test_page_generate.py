@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from ae_core import checkpoint, generate
 from ae_core.data import load_mnist
-from ui.loaders import BENCH_RESULTS, SESSION_UPLOADS
+from ui.loaders import BENCH_RESULTS
+from ui.space import SESSION_UPLOADS
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "generate.py")
 

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ae_core import checkpoint
-from ui import training
+from ui import space, training
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TIMEOUT_S = 120
@@ -19,7 +19,7 @@ TIMEOUT_S = 120
 
 @pytest.fixture(autouse=True)
 def session_models_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(training.SESSION_DIR_ENV, str(tmp_path / "sessions"))
+    monkeypatch.setenv(space.SESSION_DIR_ENV, str(tmp_path / "sessions"))
     return tmp_path / "sessions"
 
 
@@ -42,7 +42,7 @@ def _start(at: AppTest, name: str = "", epochs: int = 1, digits: int = 1000) -> 
 
 def _until_finished(at: AppTest) -> AppTest:
     deadline = time.monotonic() + TIMEOUT_S
-    while any(not job.snapshot().finished for job in at.session_state[training.SESSION_JOBS]):
+    while any(not job.snapshot().finished for job in at.session_state[space.SESSION_JOBS]):
         if time.monotonic() > deadline:
             pytest.fail("the training did not finish in time")
         time.sleep(0.3)
@@ -64,13 +64,13 @@ def test_a_short_training_runs_and_its_model_joins_the_pickers():
     assert [c.key for c in at.get("plotly_chart")] == ["train_curve_tiny_one"]
     curve = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     assert [trace["name"] for trace in curve] == ["batch", "epoch mean"]
-    job = at.session_state[training.SESSION_JOBS][0]
+    job = at.session_state[space.SESSION_JOBS][0]
     weights = checkpoint.weights_path("tiny_one", job.folder).name
     with zipfile.ZipFile(BytesIO(checkpoint.pack("tiny_one", job.folder))) as archive:
         assert sorted(archive.namelist()) == sorted(["tiny_one.json", weights])
 
     repair = _page("repair")
-    repair.session_state[training.SESSION_JOBS] = [job]
+    repair.session_state[space.SESSION_JOBS] = [job]
     repair.run()
     assert not repair.exception, repair.exception
     assert "tiny_one" in repair.selectbox(key="repair_model_standard").options[-1]
@@ -78,7 +78,7 @@ def test_a_short_training_runs_and_its_model_joins_the_pickers():
     assert not any("tiny_one" in o for o in shipped_only.selectbox(key="repair_model_standard").options)
 
     at.button(key="train_remove_tiny_one").click().run()
-    assert not at.exception and not job.folder.exists() and not at.session_state[training.SESSION_JOBS]
+    assert not at.exception and not job.folder.exists() and not at.session_state[space.SESSION_JOBS]
 
 
 def test_conv_disables_the_linear_only_settings():
@@ -94,8 +94,8 @@ def test_conv_disables_the_linear_only_settings():
 def test_typed_names_are_made_safe(typed, expected):
     at = _start(_page(), name=typed)
     assert not at.exception, at.exception
-    job = at.session_state[training.SESSION_JOBS][0]
-    assert job.name == expected and job.folder.parent.parent.parent == Path(training._base())
+    job = at.session_state[space.SESSION_JOBS][0]
+    assert job.name == expected and job.folder.parent.parent.parent == space.base()
     training.training_queue().cancel(job)
     _until_finished(at)
 
@@ -111,7 +111,7 @@ def test_a_second_session_waits_in_the_queue_and_sees_only_its_own_models():
     assert not second.exception, second.exception
     waiting = [i.value for i in second.info if "Waiting for a free training slot" in i.value]
     assert waiting and "1 running and 0 queued ahead of yours" in waiting[0]
-    assert second.session_state[training.SESSION_JOBS][0].state == "queued"
+    assert second.session_state[space.SESSION_JOBS][0].state == "queued"
     second.button(key="train_cancel").click().run()
     second = _until_finished(second)
     assert "Cancelled before it started." in [i.value for i in second.info]
@@ -125,7 +125,7 @@ def test_a_session_keeps_at_most_three_models(monkeypatch):
     at = _page()
     for i in range(training.MAX_SESSION_MODELS + 1):
         at = _until_finished(_start(at, name=f"m{i}", digits=1000))
-    names = [job.name for job in at.session_state[training.SESSION_JOBS]]
+    names = [job.name for job in at.session_state[space.SESSION_JOBS]]
     assert names == [f"m{i}" for i in range(1, training.MAX_SESSION_MODELS + 1)]
 
 
@@ -173,16 +173,16 @@ def test_an_uploaded_zip_joins_the_pickers_and_can_be_removed():
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["standard_d30_2 is ready: pick it on any page."]
     assert "**standard_d30_2** (uploaded): linear, d = 30" in _markdown(at)
-    uploads = at.session_state[training.SESSION_UPLOADS]
+    uploads = at.session_state[space.SESSION_UPLOADS]
     repair = _page("repair")
-    repair.session_state[training.SESSION_UPLOADS] = uploads
+    repair.session_state[space.SESSION_UPLOADS] = uploads
     repair.run()
     assert not repair.exception, repair.exception
     assert "standard_d30_2 (linear, d=30, trained on none, yours)" in repair.selectbox(
         key="repair_model_standard").options
     folder = uploads["standard_d30_2"]
     at.button(key="train_remove_upload_standard_d30_2").click().run()
-    assert not folder.exists() and not at.session_state[training.SESSION_UPLOADS]
+    assert not folder.exists() and not at.session_state[space.SESSION_UPLOADS]
 
 
 def test_a_card_and_its_weights_uploaded_together_work():
@@ -219,7 +219,7 @@ def test_a_bad_upload_says_why_and_keeps_nothing(case, session_models_dir):
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "not usable as a checkpoint" in errors[0] and message in errors[0], errors
-    assert not at.session_state[training.SESSION_UPLOADS]
+    assert not at.session_state[space.SESSION_UPLOADS]
     assert not any(p.is_file() for p in session_models_dir.rglob("*"))  # nothing left on disk
     assert at.button(key="train_start")  # the page still works
 
@@ -242,7 +242,7 @@ def test_a_trained_model_works_on_every_page(session_models_dir):
              "interpolate": "interp_model", "benchmarks": "bench_model"}
     for page, key in picks.items():
         at = _page(page)
-        at.session_state[training.SESSION_JOBS] = [job]
+        at.session_state[space.SESSION_JOBS] = [job]
         at.run()
         at.selectbox(key=key).set_value("mine").run()
         assert not at.exception, (page, at.exception)

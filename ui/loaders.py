@@ -1,9 +1,9 @@
 """Access to ae_core for the pages: model cards, models and test digits, each loaded once per server.
 
-The models a page offers are the shipped checkpoints (checkpoints/) plus the ones this session trained or
-uploaded on the Train page (`session_models()`); other sessions never see the latter. Cached models are shared by
-every session: they are only ever run under `torch.inference_mode()` (ae_core.inference does that) and
-never trained in place.
+The models a page offers are the shipped checkpoints (checkpoints/) plus the ones this browser trained or
+uploaded on the Train page (`session_models()`, from its space: ui.space); other browsers never see the
+latter. Cached models are shared by every session: they are only ever run under `torch.inference_mode()`
+(ae_core.inference does that) and never trained in place.
 """
 
 import json
@@ -15,10 +15,9 @@ import torch
 from ae_core import anomaly, checkpoint, latent
 from ae_core.config import CODELESS
 from ae_core.data import Digits, load_mnist
+from ui import space
 
 BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
-SESSION_JOBS = "train_jobs"  # session key: this session's ae_core.jobs.TrainingJob list, oldest first
-SESSION_UPLOADS = "uploaded_models"  # session key: {name: folder} of checkpoints uploaded on the Train page
 
 
 def limit_torch_threads() -> None:
@@ -32,9 +31,8 @@ def limit_torch_threads() -> None:
 
 
 def session_models() -> dict[str, Path]:
-    """{name: folder} of the models this session trained (those ready to use) or uploaded, oldest first."""
-    trained = {job.name: job.folder for job in st.session_state.get(SESSION_JOBS, []) if job.has_model}
-    return trained | st.session_state.get(SESSION_UPLOADS, {})
+    """{name: folder} of the models this browser trained (those ready to use) or uploaded, oldest first."""
+    return {job.name: job.folder for job in space.jobs() if job.has_model} | space.uploads()
 
 
 def model_folder(name: str) -> Path:
