@@ -1,7 +1,10 @@
 """A browser's space (ui.space): the token cannot steer its folder, and what a space keeps comes back."""
 
+import json
 import secrets
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -53,3 +56,32 @@ def test_the_kept_keys_are_digits_choices_and_repairs_setup():
             "repair_setup", "repair_models"]
     others = ["repair_p", "repair_class", "train_jobs", "space_token", "repair_canvas", "bench_measured"]
     assert all(space.KEPT_KEY.fullmatch(k) for k in kept) and not any(space.KEPT_KEY.fullmatch(k) for k in others)
+
+
+def _repair(token: str | None = None):
+    """The Repair page through the router (app.py restores and saves the space around it), as `token`'s browser."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.switch_page("app_pages/repair.py")
+    if token:
+        at.session_state["space_token"] = token
+    return at.run()
+
+
+def test_a_pages_digit_and_setup_are_saved_and_come_back_in_a_new_session(tmp_path, monkeypatch):
+    monkeypatch.setenv(space.SESSION_DIR_ENV, str(tmp_path))
+    first = _repair()
+    first.selectbox(key="repair_class").set_value(3).run()
+    first.slider(key="repair_p").set_value(0.8).run()
+    assert not first.exception
+    token = first.session_state["space_token"]
+    folder = space.folder_for(token)
+    saved = json.loads((folder / "state.json").read_text())
+    assert (folder / "repair_digit.npy").is_file() and saved["repair_setup"]["p"] == 0.8
+    again = _repair(token)  # a reload: a new session of the same browser
+    assert not again.exception and again.selectbox(key="repair_class").value == 3
+    assert again.slider(key="repair_p").value == 0.8
+    assert np.array_equal(again.session_state["repair_digit"], first.session_state["repair_digit"])
+    stranger = _repair()  # another browser: the defaults
+    assert stranger.selectbox(key="repair_class").value == 7 and stranger.slider(key="repair_p").value == 0.5

@@ -9,7 +9,8 @@ tampered with) is replaced by a new one: an empty space, no error. The folder ho
 
     trained/<name>/    the models trained on the Train page (ae_core.jobs writes them there)
     uploaded/<name>/   the checkpoints brought to the Train page
-    state.json         each page's digit and digit-source choices, Repair's setup and model picks
+    state.json         each page's digit-source choices and digit label, Repair's setup and model picks
+    <page>_digit.npy   each page's current digit (28x28 float32)
 
 Every session of one browser on one server process (tabs, reloads) shares one `Space` in memory, so a reload
 even finds a training that is still running; after a server restart the finished models are read back from
@@ -17,6 +18,7 @@ the folder. Folders untouched for STALE_AFTER_S are deleted when a server first 
 """
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -91,24 +93,31 @@ def _set_cookie(value: str) -> None:
 
 
 def space() -> Space:
-    """This browser's Space, read back from its folder the first time this server process meets it."""
-    folder = folder_for(token())
-    spaces, lock = _spaces()
-    with lock:
-        if folder not in spaces:
-            spaces[folder] = _read_space(folder)
-        return spaces[folder]
+    """This browser's Space, read back from its folder the first time this server process meets it. Looked
+    up once per session (pages ask for it several times a run)."""
+    if "space_current" not in st.session_state:
+        folder = folder_for(token())
+        spaces, lock = _spaces()
+        with lock:
+            if folder not in spaces:
+                spaces[folder] = _read_space(folder)
+            st.session_state.space_current = spaces[folder]
+    return st.session_state.space_current
 
 
 def jobs() -> list[TrainingJob]:
     """This browser's training jobs, oldest first: the Space's own list, held in the session too (a test can
     put a list of its own there)."""
-    return st.session_state.setdefault(SESSION_JOBS, space().jobs)
+    if SESSION_JOBS not in st.session_state:
+        st.session_state[SESSION_JOBS] = space().jobs
+    return st.session_state[SESSION_JOBS]
 
 
 def uploads() -> dict[str, Path]:
     """This browser's uploaded checkpoints, {name: folder}, oldest first (the Space's, as `jobs`)."""
-    return st.session_state.setdefault(SESSION_UPLOADS, space().uploads)
+    if SESSION_UPLOADS not in st.session_state:
+        st.session_state[SESSION_UPLOADS] = space().uploads
+    return st.session_state[SESSION_UPLOADS]
 
 
 def _read_space(folder: Path) -> Space:
@@ -145,47 +154,73 @@ def restore_state() -> None:
     try:
         os.utime(folder)  # used today: the stale-space sweep counts from here
         saved = json.loads((folder / STATE_FILE).read_text())
+        saved |= {path.stem: np.load(path, allow_pickle=False) for path in folder.glob("*.npy")
+                  if DIGIT_KEY.fullmatch(path.stem)}
     except (OSError, ValueError):
         return  # nothing saved yet, or a file cut short: start afresh
     for key, value in saved.items():
         if KEPT_KEY.fullmatch(key) and key not in st.session_state:
-            st.session_state[key] = np.asarray(value, dtype=np.float32) if DIGIT_KEY.fullmatch(key) else value
-    st.session_state.space_saved = _fingerprint(_kept())
+            st.session_state[key] = value
+    st.session_state.space_saved = _fingerprints(_kept())
 
 
 def save_state() -> None:
-    """Write this session's digits and choices to the browser's space if they changed since the last write.
-    Called after every run, so the check is cheap: a hash of the digits' bytes and of the small values, far
-    quicker than a JSON dump of the digits. A disk that refuses the write costs nothing but the saving: the
-    next run tries again."""
+    """Write what changed of this session's digits and choices to the browser's space: each digit as
+    <key>.npy, the small values together as state.json, each file replaced whole (write, then rename).
+
+    Called after every run, so finding that nothing changed is cheap (a hash of each digit's bytes), and a
+    change of p writes a few hundred bytes, not every digit. A disk that refuses the write costs nothing but
+    the saving: the next run tries again."""
     kept = _kept()
-    fingerprint = _fingerprint(kept)
-    if fingerprint == st.session_state.get("space_saved", _fingerprint({})):  # unchanged, or nothing yet
+    prints = _fingerprints(kept)
+    before = st.session_state.get("space_saved", {})
+    if prints == before:
         return
-    text = json.dumps({key: value.tolist() if isinstance(value, np.ndarray) else value  # float32: exact
-                       for key, value in kept.items()})
     folder = space().folder
-    partial = folder / f"{STATE_FILE}.{secrets.token_hex(4)}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text)
-        partial.replace(folder / STATE_FILE)  # atomic: a reader sees the old state or the new one, never half
+        changed = {key for key in prints.keys() | before.keys() if prints.get(key) != before.get(key)}
+        for key in filter(DIGIT_KEY.fullmatch, changed):
+            if key in kept:
+                _replace(folder / f"{key}.npy", _npy(kept[key]))
+            else:  # forgotten (Repair's reset)
+                (folder / f"{key}.npy").unlink(missing_ok=True)
+        if any(not DIGIT_KEY.fullmatch(key) for key in changed):
+            small = {key: value for key, value in kept.items() if not DIGIT_KEY.fullmatch(key)}
+            _replace(folder / STATE_FILE, json.dumps(small).encode("utf-8"))
     except OSError:
-        partial.unlink(missing_ok=True)
         return
-    st.session_state.space_saved = fingerprint
+    st.session_state.space_saved = prints
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a file beside it, then rename it into place: a reader sees the old
+    file or the new one, never half of one."""
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _npy(digit: np.ndarray) -> bytes:
+    """A digit as the bytes of a .npy file (exact float32; np.load reads it back without pickle)."""
+    buffer = io.BytesIO()
+    np.save(buffer, digit, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _kept() -> dict:
-    """The session's values that state.json keeps, by key."""
-    return {key: value for key, value in st.session_state.items() if KEPT_KEY.fullmatch(key)}
+    """The session's values that the space keeps, by key."""
+    return {key: st.session_state[key] for key in list(st.session_state.keys()) if KEPT_KEY.fullmatch(key)}
 
 
-def _fingerprint(kept: dict) -> int:
-    """A hash of `kept` that changes when any value does (valid within this server process)."""
-    parts = [(key, value.tobytes() if isinstance(value, np.ndarray) else json.dumps(value, sort_keys=True))
-             for key, value in kept.items()]
-    return hash(tuple(sorted(parts)))
+def _fingerprints(kept: dict) -> dict:
+    """For each kept value, something that changes when it does: a hash of a digit's bytes (valid within this
+    server process), a small value's JSON."""
+    return {key: hash(value.tobytes()) if isinstance(value, np.ndarray) else json.dumps(value, sort_keys=True)
+            for key, value in kept.items()}
 
 
 def forget() -> None:
