@@ -160,7 +160,7 @@ def your_models() -> None:
             if actions.button("Remove", icon=":material/delete:", key=f"train_remove_{job.name}"):
                 training.remove(job)
                 st.rerun()
-            if view.epoch_losses:
+            if view.batch_losses:  # a model read back from its folder (a restarted server) has no batches
                 with st.expander("Loss curve"):
                     st.plotly_chart(loss_figure(view, job.training.epochs), key=f"train_curve_{job.name}",
                                     config={"displayModeBar": False})
