@@ -88,7 +88,7 @@ def token() -> str:
 
 def _set_cookie(value: str) -> None:
     """Store the token in this browser: a first-party cookie for the whole site, for STALE_AFTER_S."""
-    st.html(f"<script>document.cookie = '{COOKIE}={value}; Max-Age={STALE_AFTER_S}; Path=/; SameSite=Strict';"
+    st.html(f"<script>document.cookie = '{COOKIE}={value}; Max-Age={STALE_AFTER_S}; Path=/; SameSite=Lax';"
             "</script>", unsafe_allow_javascript=True)
 
 
@@ -154,7 +154,7 @@ def restore_state() -> None:
     try:
         os.utime(folder)  # used today: the stale-space sweep counts from here
         saved = json.loads((folder / STATE_FILE).read_text())
-        saved |= {path.stem: np.load(path, allow_pickle=False) for path in folder.glob("*.npy")
+        saved |= {path.stem: np.load(path) for path in folder.glob("*.npy")
                   if DIGIT_KEY.fullmatch(path.stem)}
     except (OSError, ValueError):
         return  # nothing saved yet, or a file cut short: start afresh
@@ -205,9 +205,10 @@ def _replace(target: Path, data: bytes) -> None:
 
 
 def _npy(digit: np.ndarray) -> bytes:
-    """A digit as the bytes of a .npy file (exact float32; np.load reads it back without pickle)."""
+    """A digit as the bytes of a .npy file: exact float32, which np.load reads back without unpickling anything
+    (its default)."""
     buffer = io.BytesIO()
-    np.save(buffer, digit, allow_pickle=False)
+    np.save(buffer, digit)
     return buffer.getvalue()
 
 
