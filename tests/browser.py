@@ -200,6 +200,21 @@ def slider_to_minimum(page, slider_name: str) -> None:
     wait_for_app(page, settle_ms=500)
 
 
+def train_a_short_model(page, name: str, timeout_ms: int = 120_000) -> None:
+    """On the Train page: train one epoch on 1,000 digits under `name`, and wait until it is done."""
+    from playwright.sync_api import expect
+
+    slider_to_minimum(page, "Epochs")
+    slider_to_minimum(page, "Training digits")
+    textbox = page.get_by_role("textbox", name="Name")
+    textbox.fill(name)
+    textbox.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_role("heading", name="Your models")).to_be_visible(timeout=timeout_ms)
+    expect(page.get_by_text("done", exact=True)).to_be_visible()
+
+
 def find_in_repair_picker(page, name: str):
     """Open the Repair page's Models expander and type `name` into its "standard AE" picker; returns (picker,
     the options listed that start with `name`).

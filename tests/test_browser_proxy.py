@@ -35,7 +35,7 @@ from tests.browser import (
     require_chromium,
     require_executable,
     screenshot,
-    slider_to_minimum,
+    train_a_short_model,
     wait_for_app,
 )
 from ui import space
@@ -44,7 +44,6 @@ pytestmark = pytest.mark.browser
 
 COOKIE = "AE_REPLICA"  # deploy/haproxy.cfg's sticky cookie: its value names the replica (app1, app2)
 MODEL = "proxy_model"
-TRAINING_TIMEOUT_MS = 120_000
 STOP_TIMEOUT_S = 30
 
 
@@ -158,15 +157,7 @@ def test_two_browsers_two_replicas_upload_repair_train(two_replicas, playwright_
         # Then trains a model (1 epoch on 1,000 digits) on the Train page, in the same session.
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Train your own").click()
         wait_for_app(page)
-        slider_to_minimum(page, "Epochs")
-        slider_to_minimum(page, "Training digits")
-        name = page.get_by_role("textbox", name="Name")
-        name.fill(MODEL)
-        name.press("Enter")
-        wait_for_app(page)
-        page.get_by_role("button", name="Start training").click()
-        expect(page.get_by_role("heading", name="Your models")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
-        expect(page.get_by_text("done", exact=True)).to_be_visible()
+        train_a_short_model(page, MODEL)
 
         # Back on Repair: still the uploaded digit (same session, same process), and the new model is offered.
         page.get_by_role("link", name="Repair").filter(visible=True).last.click()

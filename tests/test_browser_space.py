@@ -16,7 +16,7 @@ from tests.browser import (
     image_src,
     screenshot,
     serve_app,
-    slider_to_minimum,
+    train_a_short_model,
     wait_for_app,
 )
 
@@ -24,26 +24,8 @@ pytestmark = pytest.mark.browser
 
 MODEL = "kept_model"
 COOKIE = "AE_LAB_SPACE"
-TRAINING_TIMEOUT_MS = 120_000
 # A "7" as fractions of the canvas: the bar, then the stem.
 SEVEN = [[(0.25, 0.22), (0.75, 0.22)], [(0.75, 0.22), (0.45, 0.85)]]
-
-
-def train_a_short_model(page, base_url: str) -> None:
-    """One epoch on 1,000 digits, named MODEL, from the Train page; waits until it is done."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{base_url}/train")
-    wait_for_app(page)
-    slider_to_minimum(page, "Epochs")
-    slider_to_minimum(page, "Training digits")
-    name = page.get_by_role("textbox", name="Name")
-    name.fill(MODEL)
-    name.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Start training").click()
-    expect(page.get_by_role("heading", name="Your models")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
-    expect(page.get_by_text(MODEL, exact=True)).to_be_visible()
 
 
 def draw_a_seven(page) -> None:
@@ -84,7 +66,9 @@ def test_a_browser_keeps_its_models_and_digits_and_no_one_else_sees_them(playwri
     page = mine.new_page()
     page.set_default_timeout(30_000)
     with serve_app(port, models, log) as base_url:
-        train_a_short_model(page, base_url)
+        page.goto(f"{base_url}/train")
+        wait_for_app(page)
+        train_a_short_model(page, MODEL)
         [cookie] = [c for c in mine.cookies() if c["name"] == COOKIE]
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie["value"]) and cookie["value"] not in page.url
 
