@@ -9,7 +9,7 @@ import streamlit as st
 
 from ae_core import benchmark, metrics
 from ae_core.superres import is_superres_model
-from ui.figures import REGIONS, figure_title, metrics_table
+from ui.figures import figure_title, metrics_table, region_tables, show_side_by_side
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 from ui.plots import fit_width
 from ui.verdict import verdict_sentence
@@ -46,13 +46,6 @@ def condition_table(row: dict) -> pd.DataFrame:
     """Methods down, the six figures across (NaN where a method does not apply), for one damage condition."""
     table = pd.DataFrame({name: figures or {} for name, figures in row["results"].items()}).T
     return table.reindex(columns=list(metrics.METRIC_INFO)).astype(float)
-
-
-def titled_tables(tables: dict[str, pd.DataFrame]) -> None:
-    """Metrics tables side by side (stacked on a phone), each under its bold title: methods down, whole-image
-    figures across (ui.figures.metrics_table)."""
-    for column, (title, table) in zip(st.columns(len(tables)), tables.items(), strict=True):
-        column.markdown(f"**{title}**\n\n{metrics_table(table, 'whole')}")
 
 
 st.title("Benchmarks")
@@ -97,21 +90,19 @@ label = st.selectbox("All figures for one condition", labels, index=labels.index
                      key="bench_condition")
 row = next(r for r in results["repair"] if r["condition"] == label)
 st.markdown(verdict_sentence(psnr_of(row), f"at {label}", lecture=benchmark.LECTURE_DENOISING))
-table = condition_table(row)
-for column, region in zip(st.columns(2), REGIONS, strict=True):  # side by side; stacked on a phone
-    column.markdown(f"**{REGIONS[region]}**\n\n{metrics_table(table, region)}")
+show_side_by_side(region_tables(condition_table(row)))
 st.caption(" · ".join(metrics.METRIC_INFO.values()) + ". Both tables sorted by whole-image PSNR; the best of "
            "each column in bold. —: inpainting needs at least one known pixel.")
 
 st.subheader("Clean digits through a bottleneck, against PCA with as many components")
 clean = pd.DataFrame(results["clean"]).drop_duplicates("method").set_index("method")  # PCA-30 partners two models
-titled_tables({f"d = {size}": group for size, group in clean.groupby("code_size")})
+show_side_by_side({f"d = {size}": metrics_table(group, "whole") for size, group in clean.groupby("code_size")})
 st.caption("Whole image, the same convention: each model against PCA keeping as many numbers per digit.")
 
 if results.get("superres"):
     st.subheader("Super-resolution: shrunk to 14×14 or 7×7, back to 28×28")
-    titled_tables({f"{r['size']}×{r['size']} → 28×28": pd.DataFrame(r["results"]).T.astype(float)
-                   for r in results["superres"]})
+    show_side_by_side({f"{r['size']}×{r['size']} → 28×28": metrics_table(pd.DataFrame(r["results"]).T, "whole")
+                       for r in results["superres"]})
     st.caption("Whole image, the same convention; the Super-resolution page compares the methods on your digit.")
 
 st.subheader("Measure a model now")

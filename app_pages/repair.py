@@ -10,7 +10,7 @@ from ae_core.models import has_code
 from ae_core.superres import is_superres_model
 from ui import space
 from ui.digits import digit_label, digit_source
-from ui.figures import REGIONS, metrics_table
+from ui.figures import region_tables, show_side_by_side
 from ui.images import breakable, image_row, png_bytes, to_uint8
 from ui.loaders import all_cards, broken_model_notice, load_model
 from ui.repair import (
@@ -155,8 +155,7 @@ def show_results(clean: np.ndarray, damaged: torch.Tensor, known: torch.Tensor, 
     table = score(x, {name: out for name, (out, _) in outputs.items() if out is not None}, known)
     denoising = models.get("denoising", (None,))[0]
     st.markdown(verdict_sentence(table["psnr"].to_dict(), "on this digit", lecture=denoising))
-    for column, region in zip(st.columns(2), REGIONS, strict=True):  # side by side; stacked on a phone
-        column.markdown(f"**{REGIONS[region]}**\n\n{metrics_table(table, region)}")
+    show_side_by_side(region_tables(table))
     skipped = [name for name, (out, _) in outputs.items() if out is None]
     note = (f"{', '.join(skipped)}: not applicable, no pixel is known, so inpainting has nothing to start from."
             if skipped else BIHARMONIC_NOTE)

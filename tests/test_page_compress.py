@@ -76,7 +76,7 @@ def test_default_page_shows_the_digit_at_every_format_the_codecs_and_the_verdict
     assert names[:4] == ["conv_d30, test set", "PCA-30, test set", "JPEG, test set", "WebP, test set"]
     assert "your digit: conv_d30" in names and "your digit: JPEG" in names
     assert _stars(_trace(at, "your digit: conv_d30")) == ["8-bit"]
-    assert _stars(_trace(at, "your digit: JPEG")) == ["quality 20"]
+    assert _stars(_trace(at, "your digit: JPEG")) == ["q20"]
 
 
 def test_the_format_moves_the_star_and_changes_the_verdict():
@@ -98,7 +98,7 @@ def test_the_quality_changes_the_codec_images_and_the_table():
     _ok(at)
     assert _captions(at)[7].startswith("JPEG q90: ") and _captions(at)[7] != jpeg and _captions(at)[8] != webp
     assert "JPEG q90" in set(at.dataframe[0].value["method"])
-    assert _stars(_trace(at, "your digit: WebP")) == ["quality 90"]
+    assert _stars(_trace(at, "your digit: WebP")) == ["q90"]
 
 
 def test_the_headers_toggle_switches_the_codec_sizes_on_the_plot():

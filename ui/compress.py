@@ -119,7 +119,7 @@ def figure(bench: dict | None, name: str, dim: int, model_curve: list[dict] | No
             fig.add_trace(go.Scatter(
                 x=[p[key] for p in sweep], y=[p["psnr"] for p in sweep], mode="lines+markers",
                 name=f"{codec}, test set",
-                line={"color": COLOURS[codec]}, text=[f"quality {p['quality']}" for p in sweep],
+                line={"color": COLOURS[codec]}, text=[codec_setting(p["quality"]) for p in sweep],
                 hovertemplate="%{text}: %{x:,.0f} bits, %{y:.2f} dB<extra>" + codec + "</extra>"))
 
     def digit_points(points, label, colour, chosen, text, x_of):
@@ -139,7 +139,7 @@ def figure(bench: dict | None, name: str, dim: int, model_curve: list[dict] | No
     for codec in ("JPEG", "WebP"):
         points = digit[codec]
         digit_points(points, f"your digit: {codec}", COLOURS[codec], [p["quality"] == quality for p in points],
-                     [f"quality {p['quality']}" for p in points], lambda p: p[key])
+                     [codec_setting(p["quality"]) for p in points], lambda p: p[key])
     if bench:
         png = bench["codecs"]["PNG"][0][key]
         _vline(fig, png, f"PNG, lossless: {png:,.0f} bits", COLOURS["PNG"], "dash")

@@ -1,5 +1,5 @@
 """The figures the app measures: one vocabulary for their names on every page, table, plot and download, and
-the Markdown tables that show them (Repair's and Benchmarks').
+the Markdown tables that show them side by side (Repair's and Benchmarks').
 
 A figure is a measure taken over some pixels: "PSNR (dB), repaired pixels only". Tables that split the
 figures by pixels title each part with its region and each column with its measure. Methods are named by
@@ -9,6 +9,7 @@ and ae_core.metrics.METRIC_INFO explains each figure with the same words.
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 MEASURES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE"}
 REGIONS = {"whole": "Whole image", "repaired": "Repaired pixels only"}
@@ -48,6 +49,17 @@ def metrics_table(table: pd.DataFrame, region: str) -> str:
                  for measure, value, score_, top in zip(MEASURES, row, signed_row, best, strict=True)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def region_tables(table: pd.DataFrame) -> dict[str, str]:
+    """`metrics_table` for each region of REGIONS, by its title: "Whole image", "Repaired pixels only"."""
+    return {title: metrics_table(table, region) for region, title in REGIONS.items()}
+
+
+def show_side_by_side(tables: dict[str, str]) -> None:
+    """Markdown tables side by side, each under its bold title (stacked on a phone, where columns stack)."""
+    for column, (title, text) in zip(st.columns(len(tables)), tables.items(), strict=True):
+        column.markdown(f"**{title}**\n\n{text}")
 
 
 def _cell(value: float, spec: str, bold: bool) -> str:
