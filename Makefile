@@ -2,6 +2,7 @@
 #   make run    create .venv (first time only) and serve the app on http://localhost:$(PORT)
 #   make serve  the same for a classroom: $(REPLICAS) Streamlit processes behind HAProxy (deploy/serve.py)
 #   make test   create .venv, install Debian chromium and haproxy if missing (as root), then ruff + pytest
+#   make messages  extract the app's texts and merge them into every language's .po (after changing texts)
 # Setup uses pip (it takes torch/torchvision from this machine's wheels), never uv/poetry, and never
 # `playwright install`: browser tests drive Debian's /usr/bin/chromium.
 
@@ -19,7 +20,10 @@ PYTEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 HAPROXY ?= /usr/sbin/haproxy
 
-.PHONY: help run serve test lint chromium haproxy venv clean-venv
+# Every language's compiled catalogue (ui/i18n.py): built from its .po by the setup, never committed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+
+.PHONY: help run serve test lint chromium haproxy venv clean-venv catalogues messages
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,6 +35,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install requirements-dev.txt (first time only)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogues: $(CATALOGUES)  ## compile locales/*/LC_MESSAGES/messages.po to .mo (make run and make test do it)
+
+messages: $(STAMP)  ## extract the texts to locales/messages.pot and merge them into every .po (new: fuzzy/empty)
+	$(BIN)/pybabel extract -F locales/babel.cfg --project "AE Lab" --no-wrap --sort-by-file \
+		-o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete
 
 chromium:  ## install Debian chromium for the browser tests (as root), else warn loudly
 	@if [ -x "$(CHROMIUM)" ]; then \
@@ -60,17 +74,17 @@ haproxy:  ## install Debian haproxy for `make serve` and its browser test (as ro
 		echo "############################################################################"; \
 	fi
 
-run: $(STAMP)  ## serve the app (PORT=8501)
+run: $(STAMP) catalogues  ## serve the app (PORT=8501)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # The replicas listen on 127.0.0.1, PORT+1 ... PORT+REPLICAS; HOST=0.0.0.0 opens the proxy to the LAN.
-serve: $(STAMP) haproxy  ## a classroom: REPLICAS (default: cores) Streamlit processes behind HAProxy on HOST:PORT
+serve: $(STAMP) catalogues haproxy  ## a classroom: REPLICAS (default: cores) Streamlit processes behind HAProxy on HOST:PORT
 	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --host $(HOST) --port $(PORT) --haproxy $(HAPROXY)
 
 lint: $(STAMP)  ## ruff check
 	$(BIN)/ruff check .
 
-test: $(STAMP) chromium haproxy  ## ruff + pytest (PYTEST_ARGS="-k home" to select)
+test: $(STAMP) catalogues chromium haproxy  ## ruff + pytest (PYTEST_ARGS="-k home" to select)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

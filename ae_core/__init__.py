@@ -14,4 +14,5 @@ digit or (B, 28, 28) for a batch. Modules, one concept each:
     inference   reconstruct, encode, decode, interpolate, inpaint
     baselines   classical inpainting (OpenCV Telea, Navier-Stokes; biharmonic), PCA
     metrics     PSNR, SSIM, MSE on [0, 1] pixels, whole image and repaired pixels
+    errors      InputError: a user's mistake as a message template and its values, for translation
 """

@@ -24,6 +24,7 @@ from torch import nn
 from ae_core import checkpoint
 from ae_core.arrays import as_batch
 from ae_core.data import Digits, load_mnist
+from ae_core.errors import InputError
 from ae_core.inference import reconstruct
 from ae_core.metrics import MSE_FLOOR, mse
 from ae_core.models import has_code
@@ -49,7 +50,7 @@ def percentile(errors, value: float) -> float:
     """Share of `errors` strictly below `value`, in percent (0..100): how unusual `value` is among them."""
     errors = np.asarray(errors, dtype=np.float64)
     if errors.size == 0:
-        raise ValueError("There are no errors to compare with.")
+        raise InputError("There are no errors to compare with.")
     return float(100.0 * np.mean(errors < value))
 
 
@@ -79,7 +80,7 @@ def summarize(model: nn.Module, test_images, n_typical: int = 8, sha256: str | N
     source = test_images.source if isinstance(test_images, Digits) else "unknown"
     errors = reconstruction_errors(model, images)  # (N,)
     if errors.size == 0:
-        raise ValueError("A summary needs at least one test digit.")
+        raise InputError("A summary needs at least one test digit.")
     logs = np.log10(np.maximum(errors, MSE_FLOOR))  # (N,)
     low, high = logs.min(), logs.max()
     if high - low < 1e-6:  # all errors (nearly) equal: one visible bin
@@ -119,8 +120,9 @@ def load_summary(name: str, folder: str | Path | None = None) -> dict:
     summary = checkpoint.load_companion(name, SUFFIX, "an AE Lab anomaly summary",
                                         f"python -m ae_core.anomaly --name {name}", keys, folder)
     if summary["format"] != SUMMARY_FORMAT:
-        raise ValueError(f"The anomaly summary of {name} has format {summary['format']}, not {SUMMARY_FORMAT}; "
-                         f"recompute it with `python -m ae_core.anomaly --name {name}`.")
+        raise InputError("The anomaly summary of {name} has format {found}, not {expected}; "
+                         "recompute it with `python -m ae_core.anomaly --name {name}`.",
+                         name=name, found=summary["format"], expected=SUMMARY_FORMAT)
     return summary
 
 

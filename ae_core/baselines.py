@@ -30,6 +30,7 @@ from scipy.ndimage import laplace
 from scipy.sparse.linalg import spsolve
 
 from ae_core.arrays import as_batch, restore
+from ae_core.errors import InputError
 
 N_PIXELS = 28 * 28
 
@@ -39,8 +40,8 @@ def _inpaint_each(image, known_mask, fill):
     `known_only` is the digit in [-1, 1] with its unknown pixels set to 0 and `holes` is True where a
     pixel is unknown; known pixels are pasted back as given (clipped), the rest clipped to [-1, 1]."""
     if tuple(np.shape(image)) != tuple(np.shape(known_mask)):
-        raise ValueError(f"The image and known_mask must have the same shape; got {tuple(np.shape(image))} "
-                         f"and {tuple(np.shape(known_mask))}.")
+        raise InputError("The image and known_mask must have the same shape; got {image_shape} and {mask_shape}.",
+                         image_shape=tuple(np.shape(image)), mask_shape=tuple(np.shape(known_mask)))
     x, single, is_numpy = as_batch(image.detach().cpu() if isinstance(image, torch.Tensor) else image)
     known = as_batch(known_mask, dtype=torch.bool)[0].cpu().numpy()  # (B, 28, 28)
     clipped = x.clamp(-1, 1).numpy()  # (B, 28, 28)
@@ -57,7 +58,7 @@ def _inpaint_each(image, known_mask, fill):
 def _opencv(radius: float, method: int):
     """A `fill` for _inpaint_each: cv2.inpaint with `method` on the uint8 digit."""
     if not radius > 0:
-        raise ValueError(f"The inpainting radius must be a positive number of pixels, not {radius}.")
+        raise InputError("The inpainting radius must be a positive number of pixels, not {radius}.", radius=radius)
 
     def fill(known_only: np.ndarray, holes: np.ndarray) -> np.ndarray:
         src = np.round((known_only + 1) / 2 * 255).astype(np.uint8)
@@ -150,9 +151,11 @@ def fit_pca(train_images, n_components: int) -> PCA:
     x, _, _ = as_batch(train_images, dtype=torch.float64)  # (N, 28, 28)
     n = len(x)
     if not 1 <= n_components <= N_PIXELS:
-        raise ValueError(f"n_components must be between 1 and {N_PIXELS}, not {n_components}.")
+        raise InputError("n_components must be between 1 and {most}, not {n_components}.", most=N_PIXELS,
+                         n_components=n_components)
     if n_components > n:
-        raise ValueError(f"n_components ({n_components}) cannot exceed the number of training digits ({n}).")
+        raise InputError("n_components ({n_components}) cannot exceed the number of training digits ({n}).",
+                         n_components=n_components, n=n)
     mean, components, _ = principal_components(x.reshape(n, N_PIXELS), n_components)
     return PCA(mean=mean.float(), components=components.float().contiguous())
 

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from ae_core import baselines, inference, metrics, noise
+from ae_core.errors import InputError
 
 CHUNK = 2000  # digits per model call: bounds memory on the 10k test set
 PATCH = {"top": 9, "left": 9, "size": 10}  # the grey patch: 10x10 over the centre, where the strokes are
@@ -158,7 +159,7 @@ def verdict(scores: dict[str, float | None]) -> Verdict:
     Methods named in CLASSICAL are classical; every other one but NO_REPAIR is learned."""
     scored = {n: float(v) for n, v in scores.items() if v is not None}
     if not scored:
-        raise ValueError("No method has a figure to compare.")
+        raise InputError("No method has a figure to compare.")
 
     def best(names):
         names = [n for n in names if n in scored]

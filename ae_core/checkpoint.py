@@ -33,6 +33,7 @@ from safetensors.torch import save as serialize
 from torch import nn
 
 from ae_core.config import ModelConfig, asdict, from_dict
+from ae_core.errors import InputError
 from ae_core.models import build_model
 
 CHECKPOINT_ENV = "AE_CHECKPOINT_DIR"
@@ -44,7 +45,7 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 CARD_SECTIONS = {"model": dict, "sha256": str, "training": dict, "data": dict, "epochs": int}
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint that cannot be used; the message is meant for the user."""
 
 
@@ -56,7 +57,7 @@ def default_dir() -> Path:
 def check_name(name: str) -> str:
     """A checkpoint name is 1-64 letters, digits, '_' or '-', so it can never leave its folder."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise CheckpointError(f"{name!r} is not a valid checkpoint name: use 1-64 letters, digits, _ or -.")
+        raise CheckpointError("{name!r} is not a valid checkpoint name: use 1-64 letters, digits, _ or -.", name=name)
     return name
 
 
@@ -82,8 +83,8 @@ def _weights_name(name: str, card: dict) -> str:
     else (a card is data, and must not point a load outside its checkpoint)."""
     weights = card.get("weights", f"{name}.safetensors")
     if not isinstance(weights, str) or not re.fullmatch(re.escape(name) + r"(-[0-9a-f]{12})?\.safetensors", weights):
-        raise CheckpointError(f"The card {name}.json names the weights file {weights!r}, which is not one of "
-                              f"{name!r}'s; retrain or restore it.")
+        raise CheckpointError("The card {name}.json names the weights file {weights!r}, which is not one of "
+                              "{name!r}'s; retrain or restore it.", name=name, weights=weights)
     return weights
 
 
@@ -150,11 +151,13 @@ def load_companion(name: str, suffix: str, what: str, command: str, required: tu
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ValueError(f"{path.name} is missing; compute it with `{command}`.") from None
+        raise InputError("{file} is missing; compute it with `{command}`.", file=path.name, command=command) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path.name} is not readable JSON ({err}); recompute it with `{command}`.") from err
+        raise InputError("{file} is not readable JSON ({error}); recompute it with `{command}`.", file=path.name,
+                         error=err, command=command) from err
     if not isinstance(data, dict) or any(k not in data for k in required):
-        raise ValueError(f"{path.name} is not {what}; recompute it with `{command}`.")
+        raise InputError("{file} is not {what}; recompute it with `{command}`.", file=path.name, what=what,
+                         command=command)
     return data
 
 
@@ -173,16 +176,17 @@ def read_card(name: str, folder: str | Path | None = None) -> dict:
     try:
         card = json.loads(path.read_text())
     except FileNotFoundError:
-        raise CheckpointError(f"There is no checkpoint {name!r} in {folder}.") from None
+        raise CheckpointError("There is no checkpoint {name!r} in {folder}.", name=name, folder=folder) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CheckpointError(f"The card {path.name} is not readable JSON ({err}); retrain or restore it.") from err
+        raise CheckpointError("The card {file} is not readable JSON ({error}); retrain or restore it.",
+                              file=path.name, error=err) from err
     if not isinstance(card, dict):
-        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (not a JSON object); "
-                              "retrain or restore it.")
+        raise CheckpointError("The card {file} is not an AE Lab model card (not a JSON object); "
+                              "retrain or restore it.", file=path.name)
     missing = [key for key, kind in CARD_SECTIONS.items() if not isinstance(card.get(key), kind)]
     if missing:
-        raise CheckpointError(f"The card {path.name} is not an AE Lab model card (no valid "
-                              f"{', '.join(missing)}); retrain or restore it.")
+        raise CheckpointError("The card {file} is not an AE Lab model card (no valid "
+                              "{sections}); retrain or restore it.", file=path.name, sections=", ".join(missing))
     return card
 
 
@@ -192,26 +196,28 @@ def load(name: str, folder: str | Path | None = None) -> tuple[nn.Module, dict]:
     card = read_card(name, folder)
     weights = folder / _weights_name(name, card)
     if not weights.is_file():
-        raise CheckpointError(f"The weights file {weights.name} is missing; retrain or restore it.")
+        raise CheckpointError("The weights file {file} is missing; retrain or restore it.", file=weights.name)
     if _sha256(weights) != card["sha256"]:
-        raise CheckpointError(f"{weights.name} does not match its card (sha256 differs): the file is "
-                              "truncated, corrupt or from another model; retrain or restore it.")
+        raise CheckpointError("{file} does not match its card (sha256 differs): the file is "
+                              "truncated, corrupt or from another model; retrain or restore it.", file=weights.name)
     try:
         model = build_model(from_dict(ModelConfig, card["model"]))
     except (TypeError, ValueError) as err:
-        raise CheckpointError(f"The card {name}.json describes a model this version cannot build: {err}") from err
+        raise CheckpointError("The card {name}.json describes a model this version cannot build: {error}",
+                              name=name, error=err) from err
     try:
         state = load_file(str(weights))
     except (SafetensorError, OSError, ValueError) as err:
-        raise CheckpointError(f"{weights.name} is not a readable safetensors file ({err}); retrain or "
-                              "restore it.") from err
+        raise CheckpointError("{file} is not a readable safetensors file ({error}); retrain or "
+                              "restore it.", file=weights.name, error=err) from err
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:  # "Error(s) in loading state_dict for LinearAE:", then one line per problem:
         # the first one says enough
         detail = next((line.strip() for line in str(err).splitlines()[1:] if line.strip()), "")
-        raise CheckpointError(f"The weights in {weights.name} do not fit the model its card describes "
-                              f"({detail or err}); retrain or restore it.") from err
+        raise CheckpointError("The weights in {file} do not fit the model its card describes "
+                              "({detail}); retrain or restore it.", file=weights.name,
+                              detail=detail or str(err)) from err
     return model.eval(), card
 
 
@@ -235,11 +241,12 @@ def unpack(files: dict[str, bytes]) -> tuple[bytes, bytes]:
             with zipfile.ZipFile(io.BytesIO(next(iter(files.values())))) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
                 if sum(m.file_size for m in members) > MAX_PACKED_BYTES:
-                    raise CheckpointError(f"The zip unpacks to more than {MAX_PACKED_BYTES // 2**20} MB; "
-                                          "a checkpoint of AE Lab is a few MB at most.")
+                    raise CheckpointError("The zip unpacks to more than {megabytes} MB; "
+                                          "a checkpoint of AE Lab is a few MB at most.",
+                                          megabytes=MAX_PACKED_BYTES // 2**20)
                 files = {m.filename: archive.read(m) for m in members}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError) as err:
-            raise CheckpointError(f"The zip cannot be read ({err}).") from err
+            raise CheckpointError("The zip cannot be read ({error}).", error=err) from err
     cards = [data for filename, data in files.items() if filename.lower().endswith(".json")]
     weights = [data for filename, data in files.items() if filename.lower().endswith(".safetensors")]
     if len(cards) != 1 or len(weights) != 1:
@@ -256,7 +263,7 @@ def install(card_bytes: bytes, weights_bytes: bytes, name: str, folder: str | Pa
     try:
         card = json.loads(card_bytes)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CheckpointError(f"The card is not readable JSON ({err}).") from err
+        raise CheckpointError("The card is not readable JSON ({error}).", error=err) from err
     if not isinstance(card, dict):
         raise CheckpointError("The card is not an AE Lab model card (not a JSON object).")
     weights = f"{check_name(name)}.safetensors"

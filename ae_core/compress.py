@@ -60,6 +60,7 @@ from torch import nn
 from ae_core import checkpoint, metrics
 from ae_core.arrays import as_batch
 from ae_core.baselines import PCA, fit_pca
+from ae_core.errors import InputError
 from ae_core.models import has_code
 
 FORMATS = ("float32", "float16", "q8", "q6", "q4")  # how each code unit is stored
@@ -83,7 +84,7 @@ PAYLOAD_OF = {"JPEG": "entropy-coded scan data", "PNG": "IDAT payload", "WebP": 
 def code_bits(dim: int, fmt: str) -> int:
     """Bits per digit of a d-number code stored in `fmt`."""
     if fmt not in FORMAT_BITS:
-        raise ValueError(f"Unknown code format {fmt!r}; use one of {', '.join(FORMATS)}.")
+        raise InputError("Unknown code format {fmt!r}; use one of {options}.", fmt=fmt, options=", ".join(FORMATS))
     return dim * FORMAT_BITS[fmt]
 
 
@@ -91,9 +92,9 @@ def code_ranges(codes, percentile: float = RANGE_PERCENTILE) -> tuple[np.ndarray
     """(low (d,), high (d,)) of training codes (N, d): each unit's [percentile, 100 - percentile] range."""
     h = np.asarray(codes, dtype=np.float64)
     if h.ndim != 2 or len(h) == 0:
-        raise ValueError(f"Ranges need a batch of codes (N, d), got shape {h.shape}.")
+        raise InputError("Ranges need a batch of codes (N, d), got shape {shape}.", shape=h.shape)
     if not 0 <= percentile < 50:
-        raise ValueError(f"The range percentile must be in [0, 50), not {percentile}.")
+        raise InputError("The range percentile must be in [0, 50), not {percentile}.", percentile=percentile)
     low, high = np.percentile(h, [percentile, 100 - percentile], axis=0)  # (d,) each
     return low.astype(np.float32), high.astype(np.float32)
 
@@ -101,8 +102,9 @@ def code_ranges(codes, percentile: float = RANGE_PERCENTILE) -> tuple[np.ndarray
 def _check_ranges(codes: np.ndarray, low, high) -> tuple[np.ndarray, np.ndarray]:
     low, high = np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
     if low.shape != (codes.shape[-1],) or high.shape != low.shape or np.any(high < low):
-        raise ValueError(f"Ranges must be (d,) with low <= high for codes of d = {codes.shape[-1]}; "
-                         f"got {low.shape} and {high.shape}.")
+        raise InputError("Ranges must be (d,) with low <= high for codes of d = {size}; "
+                         "got {low_shape} and {high_shape}.", size=codes.shape[-1], low_shape=low.shape,
+                         high_shape=high.shape)
     return low, high
 
 
@@ -112,7 +114,7 @@ def quantise(codes, low, high, bits: int) -> np.ndarray:
     h = np.asarray(codes, dtype=np.float32)
     low, high = _check_ranges(h, low, high)
     if not 1 <= bits <= 16:
-        raise ValueError(f"A quantised code unit has 1 to 16 bits, not {bits}.")
+        raise InputError("A quantised code unit has 1 to 16 bits, not {bits}.", bits=bits)
     span = high - low  # (d,)
     scaled = np.divide(np.clip(h, low, high) - low, span, out=np.zeros_like(h), where=span > 0)  # (..., d) in [0, 1]
     return np.round(scaled * (2**bits - 1)).astype(np.uint16)
@@ -136,9 +138,9 @@ def roundtrip(codes, fmt: str, low=None, high=None) -> np.ndarray:
         return np.clip(h, -top, top).astype(np.float16).astype(np.float32)
     bits = FORMAT_BITS.get(fmt)
     if bits is None:
-        raise ValueError(f"Unknown code format {fmt!r}; use one of {', '.join(FORMATS)}.")
+        raise InputError("Unknown code format {fmt!r}; use one of {options}.", fmt=fmt, options=", ".join(FORMATS))
     if low is None or high is None:
-        raise ValueError(f"The {fmt} format needs the quantisation ranges (low, high) of the code units.")
+        raise InputError("The {fmt} format needs the quantisation ranges (low, high) of the code units.", fmt=fmt)
     return dequantise(quantise(h, low, high, bits), low, high, bits)
 
 
@@ -147,7 +149,7 @@ def encode_all(model: nn.Module, images, chunk: int = CHUNK) -> np.ndarray:
     """The codes of digits (N, 28, 28) or one digit, in chunks: (N, d) float32."""
     x, _, _ = as_batch(images.detach().cpu() if isinstance(images, torch.Tensor) else images)  # (N, 28, 28)
     if not has_code(model):
-        raise ValueError("This model has no code (no encode/decode), so it compresses nothing.")
+        raise InputError("This model has no code (no encode/decode), so it compresses nothing.")
     return torch.cat([model.encode(x[i:i + chunk]) for i in range(0, len(x), chunk)]).numpy()  # (N, d)
 
 
@@ -168,7 +170,7 @@ def decoder_parameters(model: nn.Module) -> int:
     """How many numbers the receiver's decoder holds: the parameters `decode` actually uses (found by
     autograd, so a tied model's shared weight counts once and an unused encoder bias not at all)."""
     if not has_code(model):
-        raise ValueError("This model has no code, so it has no decoder of its own.")
+        raise InputError("This model has no code, so it has no decoder of its own.")
     params = [p for p in model.parameters() if p.requires_grad]
     code_size = model.cfg.code_size
     with torch.enable_grad():
@@ -208,7 +210,7 @@ def pca_codec(pca: PCA, train_images, k: int | None = None, percentile: float = 
     components serves every k (its components come sorted by variance)."""
     k = len(pca.components) if k is None else k
     if not 1 <= k <= len(pca.components):
-        raise ValueError(f"k must be between 1 and {len(pca.components)}, not {k}.")
+        raise InputError("k must be between 1 and {most}, not {k}.", most=len(pca.components), k=k)
     top = PCA(mean=pca.mean, components=pca.components[:k].contiguous())
     low, high = code_ranges(pca_encode(top, train_images), percentile)
     return PcaCodec(top, low, high)
@@ -257,9 +259,10 @@ def encode_image(grey: np.ndarray, codec: str, quality: int | None = None) -> by
     "PNG" lossless, quality ignored)."""
     grey = np.asarray(grey)
     if grey.dtype != np.uint8 or grey.ndim != 2:
-        raise ValueError(f"Expected one uint8 image (H, W), got {grey.dtype} of shape {grey.shape}.")
+        raise InputError("Expected one uint8 image (H, W), got {dtype} of shape {shape}.", dtype=grey.dtype,
+                         shape=grey.shape)
     if codec != "PNG" and not (quality is not None and 0 <= quality <= 100):
-        raise ValueError(f"{codec} needs a quality from 0 to 100, not {quality}.")
+        raise InputError("{codec} needs a quality from 0 to 100, not {quality}.", codec=codec, quality=quality)
     buffer = io.BytesIO()
     image = Image.fromarray(grey)  # mode L
     if codec == "JPEG":
@@ -269,7 +272,7 @@ def encode_image(grey: np.ndarray, codec: str, quality: int | None = None) -> by
     elif codec == "PNG":
         image.save(buffer, format="PNG", optimize=True)
     else:
-        raise ValueError(f"Unknown codec {codec!r}; use one of {', '.join(CODECS)}.")
+        raise InputError("Unknown codec {codec!r}; use one of {options}.", codec=codec, options=", ".join(CODECS))
     return buffer.getvalue()
 
 
@@ -285,11 +288,11 @@ def jpeg_scan_bytes(data: bytes) -> int:
     marker that ends the scan (byte stuffing and restart markers are part of the scan). The rest is
     container: SOI, EOI and every marker segment (APPn, DQT, DHT, SOFn, SOS headers, ...)."""
     if data[:2] != b"\xff\xd8":
-        raise ValueError("Not a JPEG file: it does not start with SOI (FF D8).")
+        raise InputError("Not a JPEG file: it does not start with SOI (FF D8).")
     i, total, n = 2, 0, len(data)
     while i < n:
         if data[i] != 0xFF:
-            raise ValueError(f"Broken JPEG: expected a marker at byte {i}.")
+            raise InputError("Broken JPEG: expected a marker at byte {byte}.", byte=i)
         while i < n and data[i] == 0xFF:  # fill bytes may precede a marker
             i += 1
         if i >= n:
@@ -304,14 +307,15 @@ def jpeg_scan_bytes(data: bytes) -> int:
             break
         length = struct.unpack(">H", data[i:i + 2])[0]
         if length < 2 or i + length > n:
-            raise ValueError(f"Broken JPEG: marker FF {marker:02X} at byte {i - 2} has length {length}.")
+            raise InputError("Broken JPEG: marker FF {marker:02X} at byte {byte} has length {length}.", marker=marker,
+                                 byte=i - 2, length=length)
         i += length
         if marker == 0xDA:  # SOS: entropy-coded data up to the next marker other than FF 00 and RSTn
             start = i
             while True:
                 j = data.find(b"\xff", i)
                 if j < 0 or j + 1 >= n:
-                    raise ValueError("Broken JPEG: a scan runs to the end of the file without EOI.")
+                    raise InputError("Broken JPEG: a scan runs to the end of the file without EOI.")
                 following = data[j + 1]
                 if following == 0x00 or 0xD0 <= following <= 0xD7:
                     i = j + 2
@@ -319,7 +323,7 @@ def jpeg_scan_bytes(data: bytes) -> int:
                 break
             total += j - start
             i = j
-    raise ValueError("Broken JPEG: no EOI (FF D9) marker.")
+    raise InputError("Broken JPEG: no EOI (FF D9) marker.")
 
 
 def png_idat_bytes(data: bytes) -> int:
@@ -327,22 +331,22 @@ def png_idat_bytes(data: bytes) -> int:
     every chunk's length, type and CRC, and the other chunks (IHDR, IEND, ...) are container.
     Each chunk's CRC is checked."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("Not a PNG file: wrong signature.")
+        raise InputError("Not a PNG file: wrong signature.")
     i, total = 8, 0
     while i + 12 <= len(data):
         length, kind = struct.unpack(">I4s", data[i:i + 8])
         body = data[i + 8:i + 8 + length]
         if len(body) != length or i + 12 + length > len(data):
-            raise ValueError(f"Broken PNG: the {kind!r} chunk at byte {i} runs past the end.")
+            raise InputError("Broken PNG: the {kind!r} chunk at byte {byte} runs past the end.", kind=kind, byte=i)
         (crc,) = struct.unpack(">I", data[i + 8 + length:i + 12 + length])
         if zlib.crc32(kind + body) != crc:
-            raise ValueError(f"Broken PNG: the {kind!r} chunk at byte {i} fails its CRC.")
+            raise InputError("Broken PNG: the {kind!r} chunk at byte {byte} fails its CRC.", kind=kind, byte=i)
         if kind == b"IDAT":
             total += length
         i += 12 + length
         if kind == b"IEND":
             return total
-    raise ValueError("Broken PNG: no IEND chunk.")
+    raise InputError("Broken PNG: no IEND chunk.")
 
 
 def webp_bitstream_bytes(data: bytes) -> int:
@@ -350,21 +354,22 @@ def webp_bitstream_bytes(data: bytes) -> int:
     its frame header included. The RIFF header, chunk headers, padding and other chunks (VP8X, ALPH,
     ICCP, EXIF, XMP) are container."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        raise ValueError("Not a WebP file: no RIFF ... WEBP header.")
+        raise InputError("Not a WebP file: no RIFF ... WEBP header.")
     (riff_size,) = struct.unpack("<I", data[4:8])
     if riff_size + 8 != len(data):
-        raise ValueError(f"Broken WebP: RIFF says {riff_size + 8} bytes, the file has {len(data)}.")
+        raise InputError("Broken WebP: RIFF says {said} bytes, the file has {size}.", said=riff_size + 8,
+                         size=len(data))
     i, total, found = 12, 0, False
     while i + 8 <= len(data):
         kind, size = data[i:i + 4], struct.unpack("<I", data[i + 4:i + 8])[0]
         if i + 8 + size > len(data):
-            raise ValueError(f"Broken WebP: the {kind!r} chunk at byte {i} runs past the end.")
+            raise InputError("Broken WebP: the {kind!r} chunk at byte {byte} runs past the end.", kind=kind, byte=i)
         if kind in (b"VP8 ", b"VP8L"):
             total += size
             found = True
         i += 8 + size + (size & 1)  # chunks are padded to an even size
     if not found:
-        raise ValueError("Broken WebP: no VP8 or VP8L bitstream chunk.")
+        raise InputError("Broken WebP: no VP8 or VP8L bitstream chunk.")
     return total
 
 
@@ -372,7 +377,7 @@ def payload_bytes(data: bytes, codec: str) -> int:
     """The compressed image data of a `codec` file without its container (see PAYLOAD_OF)."""
     parsers = {"JPEG": jpeg_scan_bytes, "PNG": png_idat_bytes, "WebP": webp_bitstream_bytes}
     if codec not in parsers:
-        raise ValueError(f"Unknown codec {codec!r}; use one of {', '.join(CODECS)}.")
+        raise InputError("Unknown codec {codec!r}; use one of {options}.", codec=codec, options=", ".join(CODECS))
     return parsers[codec](data)
 
 
@@ -390,7 +395,7 @@ def image_codec(image, codec: str, quality: int | None = None) -> Coded:
     """One digit (28, 28) in [-1, 1] through `codec` at `quality`: sizes and the decoded digit."""
     x, single, _ = as_batch(image.detach().cpu() if isinstance(image, torch.Tensor) else image)
     if not single:
-        raise ValueError("image_codec takes one digit (28, 28); loop over a batch.")
+        raise InputError("image_codec takes one digit (28, 28); loop over a batch.")
     data = encode_image(to_uint8(x[0].numpy()), codec, quality)
     return Coded(codec, None if codec == "PNG" else quality, len(data), payload_bytes(data, codec),
                  from_uint8(decode_image(data)))
@@ -426,7 +431,7 @@ def bits_at_psnr(bits, psnr, target: float) -> float | None:
     (the codec cannot be made smaller), so check `psnr` when it matters."""
     b, p = np.asarray(bits, dtype=np.float64), np.asarray(psnr, dtype=np.float64)
     if b.shape != p.shape or b.size == 0:
-        raise ValueError("A curve needs as many bit counts as PSNR values, at least one.")
+        raise InputError("A curve needs as many bit counts as PSNR values, at least one.")
     order = np.argsort(b)
     b, p = b[order], np.maximum.accumulate(p[order])  # a larger size that scores lower is never chosen
     if p[-1] < target:
@@ -512,8 +517,8 @@ def load_codec(name: str, folder: str | Path | None = None) -> dict:
     codec = checkpoint.load_companion(name, SUFFIX, "an AE Lab codec summary", command,
                                       ("format", "dim", "low", "high", "sha256"), folder)
     if codec["format"] != CODEC_FORMAT or len(codec["low"]) != codec["dim"] or len(codec["high"]) != codec["dim"]:
-        raise ValueError(f"{codec_path(name, folder).name} is not a codec summary of this version; "
-                         f"recompute it with `{command}`.")
+        raise InputError("{file} is not a codec summary of this version; recompute it with `{command}`.",
+                         file=codec_path(name, folder).name, command=command)
     return codec
 
 

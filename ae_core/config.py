@@ -6,6 +6,8 @@ configs as plain dicts, so every committed model can be rebuilt exactly from its
 
 from dataclasses import asdict, dataclass, fields
 
+from ae_core.errors import InputError
+
 ARCHITECTURES = ("linear", "conv", "unet", "resunet")
 CODELESS = ("unet", "resunet")  # the inpainting U-Nets: no bottleneck, so no code for latent-space pages
 LOSSES = ("mse", "bce", "psnr")
@@ -25,13 +27,14 @@ class ModelConfig:
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
-            raise ValueError(f"Unknown architecture {self.arch!r}; choose one of {', '.join(ARCHITECTURES)}.")
+            raise InputError("Unknown architecture {arch!r}; choose one of {options}.", arch=self.arch,
+                             options=", ".join(ARCHITECTURES))
         if not 1 <= self.code_size <= 4096:
-            raise ValueError(f"The code size must be between 1 and 4096, not {self.code_size}.")
+            raise InputError("The code size must be between 1 and 4096, not {size}.", size=self.code_size)
         if self.tied and self.arch != "linear":
-            raise ValueError("Tied weights exist only for the linear autoencoder.")
+            raise InputError("Tied weights exist only for the linear autoencoder.")
         if self.channels < 1:
-            raise ValueError(f"The number of channels must be positive, not {self.channels}.")
+            raise InputError("The number of channels must be positive, not {channels}.", channels=self.channels)
 
 
 @dataclass
@@ -59,26 +62,29 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.loss not in LOSSES:
-            raise ValueError(f"Unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+            raise InputError("Unknown loss {loss!r}; choose one of {options}.", loss=self.loss,
+                             options=", ".join(LOSSES))
         if self.noise not in NOISE_KINDS:
-            raise ValueError(f"Unknown noise {self.noise!r}; choose one of {', '.join(NOISE_KINDS)}.")
+            raise InputError("Unknown noise {noise!r}; choose one of {options}.", noise=self.noise,
+                             options=", ".join(NOISE_KINDS))
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError("Epochs, batch size and learning rate must be positive.")
+            raise InputError("Epochs, batch size and learning rate must be positive.")
         if self.warmup < 0:
-            raise ValueError(f"The warm-up must be a number of batches >= 0, not {self.warmup}.")
+            raise InputError("The warm-up must be a number of batches >= 0, not {warmup}.", warmup=self.warmup)
         if self.p < 0 or (self.p_max is not None and self.p_max < self.p):
-            raise ValueError("The noise level must be >= 0, and p_max (if given) must be >= p.")
+            raise InputError("The noise level must be >= 0, and p_max (if given) must be >= p.")
         top = self.p if self.p_max is None else self.p_max
         if self.noise == "downsample" and not any(self.p <= f <= top for f in SHRINK_FACTORS):
-            raise ValueError(f"Downsampling needs a shrink factor of 2, 4, 7 or 14 in [p, p_max], not {self.p}.")
+            raise InputError("Downsampling needs a shrink factor of 2, 4, 7 or 14 in [p, p_max], not {p}.", p=self.p)
         if self.contractive < 0:
-            raise ValueError("The contractive weight lambda must be >= 0.")
+            raise InputError("The contractive weight lambda must be >= 0.")
 
 
 def from_dict(cls, values: dict):
     """Rebuild a config dataclass from a card's dict, ignoring keys this version does not know."""
     if not isinstance(values, dict):
-        raise ValueError(f"Expected a dict of {cls.__name__} settings, got {type(values).__name__}.")
+        raise InputError("Expected a dict of {settings} settings, got {found}.", settings=cls.__name__,
+                         found=type(values).__name__)
     known = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in values.items() if k in known})
 

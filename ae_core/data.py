@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ae_core.errors import InputError
+
 DATA_ENV = "AE_DATA_DIR"
 FALLBACK_TEST_PER_CLASS = 100
 
@@ -83,10 +85,10 @@ def _load_fallback(train: bool, missing: Path | None) -> Digits:
 def digit(digits: Digits, label: int, index: int = 0) -> torch.Tensor:
     """The index-th digit of class `label` (index wraps around), (28, 28)."""
     if not 0 <= label <= 9:
-        raise ValueError(f"A digit class is 0 to 9, not {label}.")
+        raise InputError("A digit class is 0 to 9, not {label}.", label=label)
     positions = torch.nonzero(digits.labels == label).flatten()
     if len(positions) == 0:
-        raise ValueError(f"There is no digit of class {label} in this set.")
+        raise InputError("There is no digit of class {label} in this set.", label=label)
     return digits.images[positions[index % len(positions)]]
 
 

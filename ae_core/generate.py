@@ -30,6 +30,7 @@ from torch import nn
 
 from ae_core import checkpoint
 from ae_core.arrays import as_batch
+from ae_core.errors import InputError
 from ae_core.inference import decode
 from ae_core.latent import encode_all
 from ae_core.models import N_PIXELS, has_code
@@ -47,19 +48,20 @@ TRAIN_CHUNK = 8192  # training digits per block: a block's distance matrix is at
 def check_can_generate(model: nn.Module) -> None:
     """ValueError unless `model` has a code of at most MAX_CODE numbers."""
     if not has_code(model):
-        raise ValueError("This model has no code (no encode/decode), so there is nothing to sample from.")
+        raise InputError("This model has no code (no encode/decode), so there is nothing to sample from.")
     if model.cfg.code_size > MAX_CODE:
-        raise ValueError(f"This model's code has {model.cfg.code_size} numbers, more than the {MAX_CODE} a "
-                         "generator here may have: a code that large is hardly a bottleneck.")
+        raise InputError("This model's code has {size} numbers, more than the {most} a "
+                         "generator here may have: a code that large is hardly a bottleneck.",
+                         size=model.cfg.code_size, most=MAX_CODE)
 
 
 def fit_gaussian(codes) -> dict:
     """{"n", "mean" (d,), "cov" (d, d)} of codes (N, d), N >= 2: their mean and full covariance, float64."""
     h = np.asarray(codes, dtype=np.float64)  # (N, d)
     if h.ndim != 2 or len(h) < 2 or h.shape[1] < 1:
-        raise ValueError(f"A Gaussian needs at least 2 codes of at least 1 number, got shape {h.shape}.")
+        raise InputError("A Gaussian needs at least 2 codes of at least 1 number, got shape {shape}.", shape=h.shape)
     if not np.isfinite(h).all():
-        raise ValueError("The codes hold NaN or infinite numbers, so no Gaussian can be fitted to them.")
+        raise InputError("The codes hold NaN or infinite numbers, so no Gaussian can be fitted to them.")
     return {"n": len(h), "mean": h.mean(axis=0), "cov": np.cov(h, rowvar=False).reshape(h.shape[1], -1)}
 
 
@@ -68,7 +70,7 @@ def fit_gaussians(codes, labels) -> dict:
     each class in `labels` (N,) that has at least 2 codes."""
     h, y = np.asarray(codes, dtype=np.float64), np.asarray(labels).astype(np.int64).ravel()
     if len(h) != len(y):
-        raise ValueError(f"{len(h)} codes but {len(y)} labels.")
+        raise InputError("{codes} codes but {labels} labels.", codes=len(h), labels=len(y))
     classes = {str(c): fit_gaussian(h[y == c]) for c in range(10) if np.sum(y == c) >= 2}
     return {"all": fit_gaussian(h), "classes": classes}
 
@@ -101,10 +103,11 @@ def gaussian_for(summary: dict, digit_class: int | None) -> dict:
     if digit_class is None:
         return summary["all"]
     if digit_class not in range(10):
-        raise ValueError(f"A digit class is 0 to 9 (or None for any digit), not {digit_class!r}.")
+        raise InputError("A digit class is 0 to 9 (or None for any digit), not {digit_class!r}.",
+                         digit_class=digit_class)
     if str(digit_class) not in summary["classes"]:
-        raise ValueError(f"There is no Gaussian for class {digit_class}: the training digits held fewer than "
-                         "2 of them.")
+        raise InputError("There is no Gaussian for class {digit_class}: the training digits held fewer than "
+                         "2 of them.", digit_class=digit_class)
     return summary["classes"][str(digit_class)]
 
 
@@ -116,12 +119,12 @@ def factor(cov) -> np.ndarray:
     the diagonal makes the Cholesky factor exist. A matrix that is clearly not a covariance is refused."""
     c = np.asarray(cov, dtype=np.float64)
     if c.ndim != 2 or c.shape[0] != c.shape[1] or not np.isfinite(c).all():
-        raise ValueError(f"A covariance is a square matrix of finite numbers, got shape {c.shape}.")
+        raise InputError("A covariance is a square matrix of finite numbers, got shape {shape}.", shape=c.shape)
     if not np.allclose(c, c.T, rtol=1e-5, atol=1e-12):
-        raise ValueError("This matrix is not a covariance (it is not symmetric).")
+        raise InputError("This matrix is not a covariance (it is not symmetric).")
     values, vectors = np.linalg.eigh(c)  # (d,), (d, d)
     if values.min() < -PSD_TOLERANCE * max(values.max(), 0.0):
-        raise ValueError("This matrix is not a covariance (it is not positive semi-definite).")
+        raise InputError("This matrix is not a covariance (it is not positive semi-definite).")
     c = (vectors * np.clip(values, 0, None)) @ vectors.T  # the rounding errors removed
     scale = max(float(np.mean(np.diag(c))), 1e-12)
     return np.linalg.cholesky(c + JITTER * scale * np.eye(len(c)))
@@ -131,13 +134,15 @@ def sample(gaussian: dict, count: int, temperature: float = 1.0, seed: int = 0) 
     """`count` codes mean + t * L z from `gaussian` ({"mean", "cov"}), (count, d) float32. The same seed
     gives the same z, so changing only t moves the same samples towards or away from the mean."""
     if not isinstance(count, int | np.integer) or count < 1:
-        raise ValueError(f"The number of samples must be a whole number of at least 1, not {count!r}.")
+        raise InputError("The number of samples must be a whole number of at least 1, not {count!r}.", count=count)
     if not np.isfinite(temperature) or temperature < 0:
-        raise ValueError(f"The temperature must be a number of at least 0, not {temperature!r}.")
+        raise InputError("The temperature must be a number of at least 0, not {temperature!r}.",
+                         temperature=temperature)
     mean = np.asarray(gaussian["mean"], dtype=np.float64)  # (d,)
     chol = factor(gaussian["cov"])  # (d, d)
     if chol.shape[0] != mean.shape[0]:
-        raise ValueError(f"The mean has {mean.shape[0]} numbers but the covariance is {chol.shape}.")
+        raise InputError("The mean has {size} numbers but the covariance is {shape}.", size=mean.shape[0],
+                         shape=chol.shape)
     z = np.random.default_rng(seed).standard_normal((count, len(mean)))  # (count, d)
     return (mean + temperature * z @ chol.T).astype(np.float32)  # (count, d)
 
@@ -149,8 +154,8 @@ def generate(model: nn.Module, summary: dict, digit_class: int | None, count: in
     check_can_generate(model)
     gaussian = gaussian_for(summary, digit_class)
     if len(gaussian["mean"]) != model.cfg.code_size:
-        raise ValueError(f"These Gaussians are over codes of {len(gaussian['mean'])} numbers, but the model's "
-                         f"code has {model.cfg.code_size}.")
+        raise InputError("These Gaussians are over codes of {size} numbers, but the model's code has {code_size}.",
+                         size=len(gaussian["mean"]), code_size=model.cfg.code_size)
     return decode(model, sample(gaussian, count, temperature, seed))  # (count, 28, 28)
 
 
@@ -165,7 +170,8 @@ def nearest_training(samples, train_images) -> tuple[np.ndarray, np.ndarray]:
     a = as_batch(samples)[0].reshape(-1, N_PIXELS)  # (N, 784)
     train = torch.as_tensor(np.asarray(train_images), dtype=torch.float32)
     if train.dim() != 3 or tuple(train.shape[1:]) != (28, 28) or len(train) == 0:
-        raise ValueError(f"The training digits must be a non-empty batch (M, 28, 28), got shape {tuple(train.shape)}.")
+        raise InputError("The training digits must be a non-empty batch (M, 28, 28), got shape {shape}.",
+                         shape=tuple(train.shape))
     b = train.reshape(-1, N_PIXELS)  # (M, 784)
     b2 = (b * b).sum(dim=1)  # (M,)
     index = torch.zeros(len(a), dtype=torch.int64)  # (N,)
@@ -186,7 +192,7 @@ def class_match(nearest_labels, requested: int) -> float:
     """Share (0..1) of `nearest_labels` (N,) equal to the `requested` class."""
     labels = np.asarray(nearest_labels).ravel()
     if labels.size == 0:
-        raise ValueError("There are no samples to compare with the requested class.")
+        raise InputError("There are no samples to compare with the requested class.")
     return float(np.mean(labels == requested))
 
 

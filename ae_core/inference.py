@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ae_core.arrays import as_batch, restore
+from ae_core.errors import InputError
 from ae_core.models import apply
 
 
@@ -47,7 +48,7 @@ def decode(model: nn.Module, codes):
 
 def _alphas(steps: int) -> torch.Tensor:
     if steps < 1:
-        raise ValueError(f"An interpolation needs at least one step, not {steps}.")
+        raise InputError("An interpolation needs at least one step, not {steps}.", steps=steps)
     return torch.linspace(0, 1, steps) if steps > 1 else torch.zeros(1)
 
 
@@ -95,7 +96,7 @@ def project(model: nn.Module, image, known_mask, start=None, steps: int = PROJEC
     pixels pasted back each time. Only the known pixels of `image` are read. Returns that composite.
     """
     if steps < 1:
-        raise ValueError(f"Projection needs at least one step, not {steps}.")
+        raise InputError("Projection needs at least one step, not {steps}.", steps=steps)
     x, single, is_numpy = as_batch(image)
     known, _, _ = as_batch(known_mask, dtype=torch.bool)
     observed = torch.where(known, x, torch.zeros_like(x))  # (B, 28, 28)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
+from ae_core.errors import InputError
 from ae_core.train import EXIT_STOPPED
 
 # a job is "queued", then "running", then one of these ("stopped": cancelled, or SIGTERMed)
@@ -191,7 +192,7 @@ class TrainingQueue:
 
     def __init__(self, max_running: int = 1):
         if max_running < 1:
-            raise ValueError("At least one training must be allowed to run.")
+            raise InputError("At least one training must be allowed to run.")
         self.max_running = max_running
         self._running = 0
         self._waiting: deque[TrainingJob] = deque()

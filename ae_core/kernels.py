@@ -9,6 +9,8 @@ Kernels are (d, 28, 28), torch or numpy; results are numpy.
 
 import numpy as np
 
+from ae_core.errors import InputError
+
 INK = -0.5  # a pixel "has ink" above -0.5 on [-1, 1], i.e. above a quarter of full brightness (64 of 255)
 MIN_FRACTION = 0.01  # a pixel is in the digit region if at least 1% of the digits have ink there
 
@@ -19,14 +21,14 @@ def digit_region(images, ink: float = INK, min_fraction: float = MIN_FRACTION) -
     A fraction rather than "any digit" so that a few stray strokes do not claim the whole image."""
     pixels = np.asarray(images, dtype=np.float32)  # (N, 28, 28)
     if pixels.ndim != 3 or len(pixels) == 0:
-        raise ValueError(f"Expected a non-empty batch of digits (N, 28, 28), got shape {pixels.shape}.")
+        raise InputError("Expected a non-empty batch of digits (N, 28, 28), got shape {shape}.", shape=pixels.shape)
     return (pixels > ink).mean(axis=0) >= min_fraction  # (28, 28)
 
 
 def _as_kernels(kernels) -> np.ndarray:
     w = np.asarray(kernels, dtype=np.float64)
     if w.ndim != 3:
-        raise ValueError(f"Expected kernels (d, H, W), got shape {w.shape}.")
+        raise InputError("Expected kernels (d, H, W), got shape {shape}.", shape=w.shape)
     return w
 
 
@@ -66,8 +68,8 @@ def tile(kernels, labels=None, per_row: int = 10) -> tuple[np.ndarray, np.ndarra
     n, h, wd = w.shape
     labels = np.arange(n) if labels is None else np.asarray(labels)
     if n == 0 or per_row < 1 or labels.shape != (n,):
-        raise ValueError(f"Need at least one kernel, one label per kernel and per_row >= 1, got {n} kernels, "
-                         f"labels of shape {labels.shape} and per_row={per_row}.")
+        raise InputError("Need at least one kernel, one label per kernel and per_row >= 1, got {n} kernels, "
+                         "labels of shape {shape} and per_row={per_row}.", n=n, shape=labels.shape, per_row=per_row)
     cols = min(per_row, n)
     rows = -(-n // cols)  # ceiling division
     image = np.full((rows * (h + 1) - 1, cols * (wd + 1) - 1), np.nan)

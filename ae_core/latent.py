@@ -24,6 +24,7 @@ from torch import nn
 
 from ae_core import checkpoint
 from ae_core.baselines import principal_components
+from ae_core.errors import InputError
 from ae_core.models import has_code
 
 MAP_FORMAT = 1
@@ -38,7 +39,7 @@ def fit_pca(codes) -> tuple[np.ndarray, np.ndarray, list[float]]:
     not a mirrored one (ae_core.baselines.principal_components)."""
     h = np.asarray(codes, dtype=np.float64)  # (N, d)
     if h.ndim != 2 or len(h) < 2 or h.shape[1] < 2:
-        raise ValueError(f"A 2-D PCA needs at least 2 codes of at least 2 numbers, got shape {h.shape}.")
+        raise InputError("A 2-D PCA needs at least 2 codes of at least 2 numbers, got shape {shape}.", shape=h.shape)
     mean, components, shares = principal_components(torch.from_numpy(h.copy()), 2)
     return mean.numpy().astype(np.float32), components.numpy().astype(np.float32), shares.tolist()
 
@@ -58,7 +59,7 @@ def unproject(points, mean, components) -> np.ndarray:
 def line(code_a, code_b, mean, components, steps: int = 10) -> np.ndarray:
     """The latent interpolation (1 - t) h_a + t h_b for `steps` t from 0 to 1, on the map: (steps, 2)."""
     if steps < 2:
-        raise ValueError(f"A path needs at least 2 steps, not {steps}.")
+        raise InputError("A path needs at least 2 steps, not {steps}.", steps=steps)
     t = np.linspace(0, 1, steps, dtype=np.float32)[:, None]  # (steps, 1)
     codes = (1 - t) * np.asarray(code_a, dtype=np.float32) + t * np.asarray(code_b, dtype=np.float32)  # (steps, d)
     return project(codes, mean, components)
@@ -102,11 +103,11 @@ def summarize(model: nn.Module, test_images, test_labels, max_points: int = 3000
     Returns a JSON-ready dict: mean and components (lists), explained-variance shares, points (rounded
     to 4 decimals), their labels and test-set indices, the data source and the model's sha256."""
     if not has_code(model):
-        raise ValueError("This model has no code (no encode/decode), so it has no latent map.")
+        raise InputError("This model has no code (no encode/decode), so it has no latent map.")
     labels = np.asarray(test_labels).astype(np.int64)  # (N,)
     codes = encode_all(model, test_images)  # (N, d)
     if len(codes) != len(labels):
-        raise ValueError(f"{len(codes)} images but {len(labels)} labels.")
+        raise InputError("{images} images but {labels} labels.", images=len(codes), labels=len(labels))
     mean, components, shares = fit_pca(codes)
     count = min(max_points, len(codes))
     indices = np.sort(np.random.default_rng(seed).choice(len(codes), size=count, replace=False))  # (count,)

@@ -16,6 +16,7 @@ import torch
 from scipy.ndimage import uniform_filter
 
 from ae_core.arrays import as_batch
+from ae_core.errors import InputError
 
 MSE_FLOOR = 1e-10  # smallest MSE PSNR will use: a perfect repair reads 10 * log10(1 / 1e-10) = 100 dB
 
@@ -41,11 +42,11 @@ def _prepare(clean, output, region=None) -> tuple[np.ndarray, np.ndarray, np.nda
     if region is not None:
         shapes["region"] = tuple(np.shape(region))
     if len(set(shapes.values())) > 1:
-        raise ValueError(f"The images and the mask must all have the same shape; got {shapes}.")
+        raise InputError("The images and the mask must all have the same shape; got {shapes}.", shapes=shapes)
     c01 = (np.clip(_numpy_batch(clean, torch.float64), -1, 1) + 1) / 2  # (B, 28, 28)
     o01 = (np.clip(_numpy_batch(output, torch.float64), -1, 1) + 1) / 2  # (B, 28, 28)
     if np.isnan(c01).any() or np.isnan(o01).any():
-        raise ValueError("The images contain NaN pixel values, which have no quality figure: "
+        raise InputError("The images contain NaN pixel values, which have no quality figure: "
                          "check the model's output.")
     r = None if region is None else _numpy_batch(region, torch.bool)  # (B, 28, 28)
     return c01, o01, r
@@ -140,6 +141,6 @@ def evaluate(clean, output, known_mask) -> dict[str, float]:
     """
     figures = per_image(clean, output, known_mask)
     if len(figures["psnr"]) == 0:
-        raise ValueError("There are no digits to compare: give at least one clean digit and its output.")
+        raise InputError("There are no digits to compare: give at least one clean digit and its output.")
     return {key: _nanmean(values) if key.endswith("_repaired") else float(np.mean(values))
             for key, values in figures.items()}

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ae_core.config import ModelConfig
+from ae_core.errors import InputError
 
 N_PIXELS = 28 * 28
 
@@ -228,7 +229,7 @@ def encoder_kernels(model: nn.Module) -> torch.Tensor:
     Only a linear model has one kernel per code unit over the whole image; others raise ValueError.
     """
     if not isinstance(model, LinearAE):
-        raise ValueError("Kernels over the whole image exist only for the linear autoencoder.")
+        raise InputError("Kernels over the whole image exist only for the linear autoencoder.")
     return model.encoder.weight.detach().reshape(-1, 28, 28)
 
 

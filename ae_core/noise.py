@@ -13,6 +13,7 @@ import torch
 
 from ae_core import superres
 from ae_core.arrays import as_batch, restore
+from ae_core.errors import InputError
 
 GREY = 0.0  # mid-grey in [-1, 1]: what dropout leaves in a dropped pixel, and the patch colour
 BACKGROUND = -1.0  # the background of an MNIST digit in [-1, 1]
@@ -34,13 +35,13 @@ def _digits(images) -> tuple[torch.Tensor, bool, bool]:
     """`as_batch` for the corruptions: (B, 28, 28) float32 of finite pixels, one-digit flag, numpy flag."""
     x, single, is_numpy = as_batch(images)
     if not torch.isfinite(x).all():
-        raise ValueError("The digits contain NaN or infinite pixel values: corrupt finite images in [-1, 1].")
+        raise InputError("The digits contain NaN or infinite pixel values: corrupt finite images in [-1, 1].")
     return x, single, is_numpy
 
 
 def _check_rate(p: float) -> float:
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"The drop rate p must be between 0 and 1, not {p}.")
+        raise InputError("The drop rate p must be between 0 and 1, not {p}.", p=p)
     return float(p)
 
 
@@ -73,7 +74,7 @@ def patch(images, top: int = 10, left: int = 10, size: int = 8):
     The square is clipped to the image; one that lies wholly outside damages nothing.
     """
     if size < 0:
-        raise ValueError(f"The patch size must be >= 0, not {size}.")
+        raise InputError("The patch size must be >= 0, not {size}.", size=size)
     x, single, is_numpy = _digits(images)
     known = torch.ones_like(x, dtype=torch.bool)
     known[:, max(top, 0):max(top + size, 0), max(left, 0):max(left + size, 0)] = False
@@ -84,7 +85,7 @@ def patch(images, top: int = 10, left: int = 10, size: int = 8):
 def random_patch(images, size: int = 8, seed: int | None = None, generator: torch.Generator | None = None):
     """A grey square of side `size` at a random position inside each digit (for training and benchmarks)."""
     if not 0 <= size <= 28:
-        raise ValueError(f"The patch size must be between 0 and 28, not {size}.")
+        raise InputError("The patch size must be between 0 and 28, not {size}.", size=size)
     x, single, is_numpy = _digits(images)
     corners = (_uniform((x.shape[0], 2), seed, generator) * (29 - size)).long()  # (B, 2): top, left
     rows = torch.arange(28).view(1, 28, 1)
@@ -101,7 +102,7 @@ def gaussian(images, sigma: float = 0.5, seed: int | None = None, generator: tor
     Every pixel is touched, so the known mask is all False: there is nothing for inpainting to keep.
     """
     if not 0 <= sigma < float("inf"):
-        raise ValueError(f"The noise level sigma must be a finite number >= 0, not {sigma}.")
+        raise InputError("The noise level sigma must be a finite number >= 0, not {sigma}.", sigma=sigma)
     x, single, is_numpy = _digits(images)
     # Box-Muller on seeded uniforms keeps the per-digit seeding of the other corruptions.
     u1 = _uniform(x.shape, seed, generator).clamp_min(1e-12)
@@ -118,7 +119,7 @@ def given_mask(images, known_mask, fill: float = GREY):
     x, single, is_numpy = _digits(images)
     known, _, _ = as_batch(known_mask, dtype=torch.bool)
     if known.shape[0] not in (1, x.shape[0]):
-        raise ValueError("Give one mask, or one mask per digit.")
+        raise InputError("Give one mask, or one mask per digit.")
     known = known.expand_as(x).clone()
     corrupted = torch.where(known, x, torch.full_like(x, fill))
     return restore(corrupted, single, is_numpy), restore(known, single, is_numpy)
@@ -142,12 +143,13 @@ def corrupt(images, kind: str, level: float, seed: int | None = None,
     shrink factor for "downsample" (2 or 4; no randomness)."""
     if kind == "downsample":
         if level != round(level):
-            raise ValueError(f"The shrink factor must be a whole number (2 or 4), not {level}.")
+            raise InputError("The shrink factor must be a whole number (2 or 4), not {level}.", level=level)
         return downsample(images, int(round(level)))
     if kind == "patch":
         if not 0.0 <= level <= 1.0:
-            raise ValueError(f"The patch size must be a fraction of the digit between 0 and 1, not {level}.")
+            raise InputError("The patch size must be a fraction of the digit between 0 and 1, not {level}.",
+                             level=level)
         return random_patch(images, round(level * 28), seed=seed, generator=generator)
     if kind not in KINDS:
-        raise ValueError(f"Unknown damage {kind!r}; choose dropout, mask, patch, gaussian or downsample.")
+        raise InputError("Unknown damage {kind!r}; choose dropout, mask, patch, gaussian or downsample.", kind=kind)
     return KINDS[kind](images, level, seed=seed, generator=generator)

@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ae_core.errors import InputError
+
 FIELD = 28  # side of the output image, px
 BOX = 20  # longer side of the digit's ink inside the field, px
 CENTRE = 14.0  # row and column of the centre of mass in the field
@@ -28,26 +30,27 @@ def _luminance(image: np.ndarray) -> np.ndarray:
     try:
         image = np.asarray(image)
     except Exception as e:  # ragged lists, tensors that need .detach(), ...
-        raise ValueError(f"The image cannot be read as an array of pixels: {e}") from e
+        raise InputError("The image cannot be read as an array of pixels: {error}", error=e) from e
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
-        raise ValueError(f"Expected a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image, "
-                         f"got shape {image.shape}.")
+        raise InputError("Expected a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image, "
+                         "got shape {shape}.", shape=image.shape)
     if image.size == 0:
-        raise ValueError(f"The image has no pixels (shape {image.shape}): draw or upload a digit.")
+        raise InputError("The image has no pixels (shape {shape}): draw or upload a digit.", shape=image.shape)
     if image.dtype.kind not in "buif":
-        raise ValueError(f"Pixel values must be numbers, not {image.dtype}.")
+        raise InputError("Pixel values must be numbers, not {dtype}.", dtype=image.dtype)
     if image.dtype == np.uint8:
         full = 255
     elif image.dtype == np.uint16:
         full = 65535
     else:
         if image.dtype.kind == "f" and not np.isfinite(image).all():
-            raise ValueError("The image contains NaN or infinite pixel values.")
+            raise InputError("The image contains NaN or infinite pixel values.")
         low, high = float(image.min()), float(image.max())
         if low < 0 or high > 255:
-            raise ValueError(f"Pixel values must lie in [0, 1] or [0, 255]; these span [{low:g}, {high:g}].")
+            raise InputError("Pixel values must lie in [0, 1] or [0, 255]; these span [{low:g}, {high:g}].",
+                             low=low, high=high)
         full = 1 if high <= 1 else 255
     if image.ndim == 2:
         grey = image.astype(np.float32)  # (H, W)
@@ -75,7 +78,7 @@ def to_mnist_digit(image: np.ndarray) -> np.ndarray:
     ink[ink < INK_THRESHOLD] = 0  # paper grain, JPEG noise
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))  # the ink's bounding box
     if rows.size == 0:
-        raise ValueError("The image is blank: one flat shade with no digit on it (nothing drawn, or all of it "
+        raise InputError("The image is blank: one flat shade with no digit on it (nothing drawn, or all of it "
                          "painted over). Draw or upload a digit: light or dark ink on a plain background.")
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].astype(np.float32)  # (h, w)
 
@@ -108,23 +111,24 @@ def load_image_bytes(data: bytes, max_pixels: int = 4096 * 4096) -> np.ndarray:
     empty, unreadable, truncated or too large file.
     """
     if not data:
-        raise ValueError("This file is not an image we can read: it is empty.")
+        raise InputError("This file is not an image we can read: it is empty.")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             img = Image.open(io.BytesIO(data))  # reads the header only
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ValueError(f"The image is too large: {e}") from e
+            raise InputError("The image is too large: {error}", error=e) from e
         except UnidentifiedImageError as e:  # its message is "cannot identify image file <_io.BytesIO ...>"
-            raise ValueError("This file is not an image we can read: its content is in no image format we "
+            raise InputError("This file is not an image we can read: its content is in no image format we "
                              "know (PNG, JPEG, GIF, BMP, TIFF, WebP, ...).") from e
         except Exception as e:
-            raise ValueError(f"This file is not an image we can read: {e}") from e
+            raise InputError("This file is not an image we can read: {error}", error=e) from e
     with img:
         width, height = img.size
         if width * height > max_pixels:
-            raise ValueError(f"The image is too large: {width}x{height} = {width * height:,} pixels, "
-                             f"the limit is {max_pixels:,}. Shrink it and upload it again.")
+            raise InputError("The image is too large: {width}x{height} = {pixels:,} pixels, "
+                             "the limit is {limit:,}. Shrink it and upload it again.", width=width, height=height,
+                             pixels=width * height, limit=max_pixels)
         try:
             if img.mode in SIXTEEN_BIT_MODES:
                 return np.clip(np.asarray(img), 0, 65535).astype(np.uint16)  # (H, W)
@@ -134,4 +138,4 @@ def load_image_bytes(data: bytes, max_pixels: int = 4096 * 4096) -> np.ndarray:
                 return np.asarray(img.convert("RGBA"))  # (H, W, 4) uint8
             return np.asarray(img.convert("L" if img.mode in ("1", "L") else "RGB"))  # (H, W) or (H, W, 3)
         except Exception as e:
-            raise ValueError(f"This file is not an image we can read: {e}") from e
+            raise InputError("This file is not an image we can read: {error}", error=e) from e

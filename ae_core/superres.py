@@ -21,6 +21,7 @@ from torch import nn
 
 from ae_core.arrays import as_batch, restore
 from ae_core.config import SHRINK_FACTORS
+from ae_core.errors import InputError
 from ae_core.inference import PROJECTION_STEPS, projection_name, repair
 
 SIZE = 28
@@ -30,8 +31,8 @@ METHODS = ("nearest", "bicubic")
 
 def _check_factor(factor: int) -> int:
     if not isinstance(factor, (int, np.integer)) or factor not in SHRINK_FACTORS:
-        raise ValueError(f"The shrink factor must be a whole number above 1 that divides 28 (2, 4, 7 or 14), "
-                         f"not {factor!r}.")
+        raise InputError("The shrink factor must be a whole number above 1 that divides 28 (2, 4, 7 or 14), "
+                         "not {factor!r}.", factor=factor)
     return int(factor)
 
 
@@ -40,10 +41,10 @@ def _low_batch(low) -> tuple[torch.Tensor, bool, bool, int]:
     is_numpy = isinstance(low, np.ndarray)
     x = torch.as_tensor(low).to(torch.float32)
     if x.dim() not in (2, 3) or x.shape[-1] != x.shape[-2] or x.shape[-1] < 1 or SIZE % x.shape[-1]:
-        raise ValueError(f"Expected a square low-resolution digit whose side divides 28 (14x14, 7x7, ...) "
-                         f"or a batch of them, got shape {tuple(x.shape)}.")
+        raise InputError("Expected a square low-resolution digit whose side divides 28 (14x14, 7x7, ...) "
+                         "or a batch of them, got shape {shape}.", shape=tuple(x.shape))
     if not torch.isfinite(x).all():
-        raise ValueError("The low-resolution digit contains NaN or infinite pixel values.")
+        raise InputError("The low-resolution digit contains NaN or infinite pixel values.")
     single = x.dim() == 2
     return (x.unsqueeze(0) if single else x), single, is_numpy, SIZE // x.shape[-1]
 
@@ -65,7 +66,8 @@ def enlarge(low, method: str = "nearest"):
     """Back to 28x28 without a model: "nearest" repeats each pixel as a block, "bicubic" is OpenCV's
     cv2.resize with INTER_CUBIC (clipped to [-1, 1], since bicubic overshoots at edges)."""
     if method not in METHODS:
-        raise ValueError(f"Unknown enlargement {method!r}; choose {' or '.join(METHODS)}.")
+        raise InputError("Unknown enlargement {method!r}; choose {options}.", method=method,
+                         options=" or ".join(METHODS))
     x, single, is_numpy, factor = _low_batch(low)
     if method == "nearest":
         out = _blocks(x, factor)
@@ -100,7 +102,7 @@ def project(model: nn.Module, low, steps: int = PROJECTION_STEPS):
     constraint, as inference.project keeps the known pixels). Returns the last corrected image, clipped
     to [-1, 1]."""
     if steps < 1:
-        raise ValueError(f"Projection needs at least one step, not {steps}.")
+        raise InputError("Projection needs at least one step, not {steps}.", steps=steps)
     x, single, is_numpy, factor = _low_batch(low)
     current = _blocks(x, factor)
     for _ in range(steps):

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ae_core.errors import InputError
 from ae_core.train import contractive_penalty
 
 KINDS = ("standard", "denoising", "contractive")
@@ -38,7 +39,7 @@ def curve_2d(n: int = 500, noise: float = 0.02, seed: int = 0, dense: int = 400)
     """A sine arc y = 0.6 sin(πx), x in [-1, 1]: `n` samples with Gaussian noise of std `noise`,
     returned as (points (n, 2), clean curve (dense, 2)); the same seed gives the same points."""
     if n < 1 or noise < 0:
-        raise ValueError(f"Need n >= 1 and noise >= 0, got n={n}, noise={noise}.")
+        raise InputError("Need n >= 1 and noise >= 0, got n={n}, noise={noise}.", n=n, noise=noise)
     rng = np.random.default_rng(seed)
     arc = lambda t: np.stack([t, 0.6 * np.sin(math.pi * t)], axis=1)  # noqa: E731  (m,) -> (m, 2)
     points = arc(rng.uniform(-1, 1, n)) + noise * rng.standard_normal((n, 2))  # (n, 2)
@@ -48,7 +49,7 @@ def curve_2d(n: int = 500, noise: float = 0.02, seed: int = 0, dense: int = 400)
 def curve_3d(n: int = 500, noise: float = 0.02, seed: int = 0, dense: int = 600) -> tuple[np.ndarray, np.ndarray]:
     """A helix of radius 0.8 making 1.5 turns while z rises from -1 to 1: (points (n, 3), curve (dense, 3))."""
     if n < 1 or noise < 0:
-        raise ValueError(f"Need n >= 1 and noise >= 0, got n={n}, noise={noise}.")
+        raise InputError("Need n >= 1 and noise >= 0, got n={n}, noise={noise}.", n=n, noise=noise)
     rng = np.random.default_rng(seed)
 
     def helix(s: np.ndarray) -> np.ndarray:  # (m,) in [0, 1] -> (m, 3)
@@ -110,13 +111,14 @@ def train_toy(kind: str, points, noise_sigma: float = 0.2, lam: float = 0.03, pe
     (MSE + lam * the `penalty`: "output" ||dx̂/dx||^2 or "code" ||dh/dx||^2). `epochs` (full-batch steps)
     overrides cfg.steps. Returns the model in eval mode."""
     if kind not in KINDS:
-        raise ValueError(f"Unknown kind {kind!r}; choose one of {', '.join(KINDS)}.")
+        raise InputError("Unknown kind {kind!r}; choose one of {options}.", kind=kind, options=", ".join(KINDS))
     if penalty not in PENALTIES:
-        raise ValueError(f"Unknown penalty {penalty!r}; choose one of {', '.join(PENALTIES)}.")
+        raise InputError("Unknown penalty {penalty!r}; choose one of {options}.", penalty=penalty,
+                         options=", ".join(PENALTIES))
     cfg = cfg or ToyConfig(seed=seed)
     clean = _as_tensor(points)  # (N, D)
     if clean.dim() != 2 or len(clean) == 0:
-        raise ValueError(f"Training needs points of shape (N, D), got {tuple(clean.shape)}.")
+        raise InputError("Training needs points of shape (N, D), got {shape}.", shape=tuple(clean.shape))
     torch.manual_seed(cfg.seed)
     generator = torch.Generator().manual_seed(cfg.seed)
     model = ToyAE(clean.shape[1], cfg.hidden)

@@ -24,6 +24,7 @@ from torch import nn
 
 from ae_core import checkpoint, noise
 from ae_core.config import ARCHITECTURES, LOSSES, NOISE_KINDS, SHRINK_FACTORS, ModelConfig, TrainConfig
+from ae_core.errors import InputError
 from ae_core.metrics import MSE_FLOOR
 from ae_core.models import LinearAE, apply, build_model, get_device
 
@@ -78,7 +79,7 @@ def contractive_penalty(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     For any one-hidden-layer model whose `encoder` is that nn.Linear and whose `encode` applies the
     tanh: the lecture's LinearAE and the toy autoencoders of ae_core.toy."""
     if not isinstance(getattr(model, "encoder", None), nn.Linear):
-        raise ValueError("The contractive penalty is available for the linear autoencoder only.")
+        raise InputError("The contractive penalty is available for the linear autoencoder only.")
     h = model.encode(x)  # (B, d)
     row_norms = model.encoder.weight.pow(2).sum(dim=1)  # (d,)
     return ((1 - h.pow(2)).pow(2) * row_norms).sum(dim=1).mean()
@@ -102,9 +103,9 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
     is polled after every batch so a caller can cancel; the epochs finished so far are returned.
     """
     if images.dim() != 3 or tuple(images.shape[1:]) != (28, 28) or len(images) == 0:
-        raise ValueError(f"Training needs digits of shape (N, 28, 28), got {tuple(images.shape)}.")
+        raise InputError("Training needs digits of shape (N, 28, 28), got {shape}.", shape=tuple(images.shape))
     if cfg.contractive > 0 and not isinstance(model, LinearAE):
-        raise ValueError("The contractive penalty is available for the linear autoencoder only.")
+        raise InputError("The contractive penalty is available for the linear autoencoder only.")
     generator = torch.Generator().manual_seed(cfg.seed)
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -128,8 +129,9 @@ def fit(model: nn.Module, images: torch.Tensor, cfg: TrainConfig,
                 loss = loss + cfg.contractive * contractive_penalty(model, inputs)
             if not math.isfinite(loss.item()):
                 model.eval()
-                raise ValueError(f"Training diverged: the loss became {loss.item()} in epoch {epoch}, batch {step}. "
-                                 "Try a smaller contractive λ or learning rate.")
+                raise InputError("Training diverged: the loss became {loss} in epoch {epoch}, batch {step}. "
+                                 "Try a smaller contractive λ or learning rate.", loss=loss.item(), epoch=epoch,
+                                 step=step)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -205,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                                 loss=args.loss, noise=args.noise, p=args.p, p_max=args.p_max,
                                 contractive=args.contractive, seed=args.seed)
         if args.contractive > 0 and args.arch != "linear":
-            raise ValueError("The contractive penalty is available for the linear autoencoder only.")
+            raise InputError("The contractive penalty is available for the linear autoencoder only.")
     except ValueError as err:
         parser.error(str(err))
     if args.threads:

@@ -32,6 +32,7 @@ import numpy as np
 from torch import nn
 
 from ae_core import checkpoint
+from ae_core.errors import InputError
 from ae_core.inference import decode
 from ae_core.latent import encode_all
 from ae_core.models import has_code
@@ -53,19 +54,19 @@ DIGITS = 6  # significant digits kept in the JSON
 def _check_image(image) -> np.ndarray:
     x = np.asarray(image, dtype=np.float32)
     if x.shape != (28, 28):
-        raise ValueError(f"A sweep takes one 28x28 digit, got shape {x.shape}.")
+        raise InputError("A sweep takes one 28x28 digit, got shape {shape}.", shape=x.shape)
     if not np.isfinite(x).all():
-        raise ValueError("The digit holds NaN or infinite pixels.")
+        raise InputError("The digit holds NaN or infinite pixels.")
     return x
 
 
 def _check_value(kind: str, value: float) -> float:
     if not math.isfinite(value):
-        raise ValueError(f"A {kind} of {value} is not a number that can be applied.")
+        raise InputError("A {kind} of {value} is not a number that can be applied.", kind=kind, value=value)
     if kind == "zoom" and value <= 0:
-        raise ValueError(f"A zoom must be a factor above 0 (1 = unchanged), not {value}.")
+        raise InputError("A zoom must be a factor above 0 (1 = unchanged), not {value}.", value=value)
     if kind == "brightness" and value < 0:
-        raise ValueError(f"A brightness must be a factor of 0 or more (1 = unchanged), not {value}.")
+        raise InputError("A brightness must be a factor of 0 or more (1 = unchanged), not {value}.", value=value)
     return float(value)
 
 
@@ -78,7 +79,8 @@ def transform(image, kind: str, value: float) -> np.ndarray:
       background stays -1, 0 leaves a blank image and 1 the digit itself.
     Zoom, shift and rotation are OpenCV affine warps, bilinear, with -1 coming in from outside the frame."""
     if kind not in KINDS:
-        raise ValueError(f"Unknown transformation {kind!r}: choose one of {', '.join(KINDS)}.")
+        raise InputError("Unknown transformation {kind!r}: choose one of {options}.", kind=kind,
+                         options=", ".join(KINDS))
     x = _check_image(image)  # (28, 28)
     value = _check_value(kind, value)
     if kind == "brightness":
@@ -95,11 +97,12 @@ def transform(image, kind: str, value: float) -> np.ndarray:
 def values(start: float, stop: float, steps: int) -> np.ndarray:
     """The `steps` evenly spaced values of a sweep from `start` to `stop`, both included: (steps,)."""
     if not isinstance(steps, int | np.integer) or not 2 <= steps <= MAX_STEPS:
-        raise ValueError(f"A sweep needs between 2 and {MAX_STEPS} steps, not {steps}.")
+        raise InputError("A sweep needs between 2 and {most} steps, not {steps}.", most=MAX_STEPS, steps=steps)
     if not (math.isfinite(start) and math.isfinite(stop)):
-        raise ValueError(f"A sweep from {start} to {stop} has an end that is not a number.")
+        raise InputError("A sweep from {start} to {stop} has an end that is not a number.", start=start, stop=stop)
     if start == stop:
-        raise ValueError(f"A sweep from {start} to {stop} goes nowhere: give it two different ends.")
+        raise InputError("A sweep from {start} to {stop} goes nowhere: give it two different ends.", start=start,
+                         stop=stop)
     return np.linspace(start, stop, int(steps))
 
 
@@ -108,7 +111,8 @@ def sweep(image, kind: str, start: float, stop: float, steps: int) -> np.ndarray
     A sweep that starts at the identity (zoom 1, shift 0, rotation 0, brightness 1) starts with the
     digit itself. See `transform` for the kinds and their units."""
     if kind not in KINDS:
-        raise ValueError(f"Unknown transformation {kind!r}: choose one of {', '.join(KINDS)}.")
+        raise InputError("Unknown transformation {kind!r}: choose one of {options}.", kind=kind,
+                         options=", ".join(KINDS))
     for value in (start, stop):
         _check_value(kind, value)
     return np.stack([transform(image, kind, v) for v in values(start, stop, steps)])  # (steps, 28, 28)
@@ -117,7 +121,7 @@ def sweep(image, kind: str, start: float, stop: float, steps: int) -> np.ndarray
 def _rows(points) -> np.ndarray:
     p = np.asarray(points, dtype=np.float64)
     if p.ndim < 2 or len(p) < 2:
-        raise ValueError(f"A path needs at least 2 points (frames or codes), got shape {p.shape}.")
+        raise InputError("A path needs at least 2 points (frames or codes), got shape {shape}.", shape=p.shape)
     return p.reshape(len(p), -1)  # (steps, features)
 
 
@@ -134,7 +138,7 @@ def smoothness(points) -> float:
     p = _rows(points)
     steps = np.linalg.norm(np.diff(p, axis=0), axis=1)  # (steps - 1,)
     if steps.mean() <= 1e-12:
-        raise ValueError("The path does not move: every point is the same, so it has no evenness.")
+        raise InputError("The path does not move: every point is the same, so it has no evenness.")
     return float(steps.max() / steps.mean())
 
 
@@ -143,7 +147,7 @@ def pair_median(points, n_pairs: int = N_PAIRS, seed: int = 0) -> float:
     drawn with `seed` (the same pairs for the same seed and N)."""
     p = _rows(points)  # (N, features)
     if n_pairs < 1:
-        raise ValueError(f"A median needs at least one pair, not {n_pairs}.")
+        raise InputError("A median needs at least one pair, not {n_pairs}.", n_pairs=n_pairs)
     rng = np.random.default_rng(seed)
     i = rng.integers(len(p), size=n_pairs)  # (n_pairs,)
     j = (i + rng.integers(1, len(p), size=n_pairs)) % len(p)  # (n_pairs,), never equal to i
@@ -155,10 +159,11 @@ def summarize(model: nn.Module, test_images, n_pairs: int = N_PAIRS, seed: int =
     """The two yardsticks of `model` over `test_images` (N, 28, 28): the median distance between the same
     `n_pairs` random pairs of test digits in pixel space and in code space. A JSON-ready dict."""
     if not has_code(model):
-        raise ValueError("This model has no code (no encode/decode), so its code cannot be measured.")
+        raise InputError("This model has no code (no encode/decode), so its code cannot be measured.")
     images = np.asarray(test_images, dtype=np.float32)  # (N, 28, 28)
     if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) < 2:
-        raise ValueError(f"The yardsticks need at least 2 test digits of 28x28, got shape {images.shape}.")
+        raise InputError("The yardsticks need at least 2 test digits of 28x28, got shape {shape}.",
+                         shape=images.shape)
     codes = encode_all(model, images)  # (N, d)
 
     def rounded(v: float) -> float:
@@ -184,12 +189,12 @@ def measure(model: nn.Module, frames, scales: dict) -> dict:
     pixel (steps,) and code (steps,) (1.0 = as far apart as two random test digits), and
     pixel_smoothness, code_smoothness (`smoothness` of the frames and of the codes; None if it does not move)."""
     if not has_code(model):
-        raise ValueError("This model has no code (no encode/decode), so its code cannot be followed.")
+        raise InputError("This model has no code (no encode/decode), so its code cannot be followed.")
     x = np.asarray(frames, dtype=np.float32)
     if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) < 2:
-        raise ValueError(f"A sweep is at least 2 frames of 28x28, got shape {x.shape}.")
+        raise InputError("A sweep is at least 2 frames of 28x28, got shape {shape}.", shape=x.shape)
     if not (scales.get("pixel_median", 0) > 0 and scales.get("code_median", 0) > 0):
-        raise ValueError("The yardsticks (median distances of random test pairs) must be above 0.")
+        raise InputError("The yardsticks (median distances of random test pairs) must be above 0.")
     codes = encode_all(model, x)  # (steps, d)
 
     def even(points) -> float | None:
@@ -224,8 +229,9 @@ def load_scales(name: str, folder: str | Path | None = None) -> dict:
                                      f"python -m ae_core.transform --name {name}",
                                      ("pixel_median", "code_median", "sha256"), folder)
     if not all(isinstance(data[k], int | float) and data[k] > 0 for k in ("pixel_median", "code_median")):
-        raise ValueError(f"{scales_path(name, folder).name} holds medians that are not positive numbers; "
-                         f"recompute it with `python -m ae_core.transform --name {name}`.")
+        raise InputError("{file} holds medians that are not positive numbers; "
+                         "recompute it with `python -m ae_core.transform --name {name}`.",
+                         file=scales_path(name, folder).name, name=name)
     return data
 
 

@@ -29,7 +29,7 @@ def test_home_lists_every_model_card():
 def test_home_lists_the_pages_in_the_routers_order():
     """The router's sections put the lecture's pages in the lecture's order; Home describes the same pages
     in the same order, each in one line."""
-    routed = re.findall(r'st\.Page\("[^"]+", title="([^"]+)"', APP.read_text())[1:]  # every page but Home itself
+    routed = re.findall(r'st\.Page\("[^"]+", title=_\("([^"]+)"\)', APP.read_text())[1:]  # every page but Home itself
     assert routed[:6] == ["Generate", "Interpolate", "Transformations", "Super-resolution", "Repair", "Compress"]
     listing = next(m.value for m in _run_home().markdown if "**The lecture**" in m.value)
     described = re.findall(r"^- \*\*([^*]+)\*\*", listing, flags=re.MULTILINE)

@@ -1,5 +1,5 @@
-"""Browser: every page at phone width (390x844) and at 1280x900, with whole-page screenshots in
-test-artifacts/layout-<size>-<page>.png to look at.
+"""Browser: every page at phone width (390x844) and at 1280x900, in every language, with whole-page screenshots
+in test-artifacts/layout-<language>-<size>-<page>.png to look at.
 
 A page fails if it scrolls sideways or if a button's or tab's label is cut (its text overflows its box, which
 Streamlit shows as "Ran…"). Repair is also checked with its drawing canvas open. (A phone's touch drawing and
@@ -9,6 +9,7 @@ Repair's row of digits on a phone: tests/test_browser_touch.py.)
 import pytest
 
 from tests.browser import PHONE_VIEWPORT, VIEWPORT, app_exceptions, screenshot, wait_for_app
+from ui import i18n
 
 pytestmark = pytest.mark.browser
 
@@ -63,22 +64,24 @@ def layout_problems(page, name: str) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("lang", i18n.languages())
 @pytest.mark.parametrize("size_name", SIZES)
-def test_every_page_fits_without_cut_labels(app_server, chromium_browser, size_name):
+def test_every_page_fits_without_cut_labels(app_server, chromium_browser, size_name, lang):
+    """In every language: a translation is often longer than the English it replaces."""
     context = chromium_browser.new_context(viewport=SIZES[size_name])
     page = context.new_page()
     problems = []
     try:
         for path in PAGES:
-            page.goto(f"{app_server}/{path}")
+            page.goto(f"{app_server}/{path}?lang={lang}")
             wait_for_app(page, settle_ms=1000)
             page.wait_for_timeout(500)  # plots lay themselves out
-            problems += layout_problems(page, f"layout-{size_name}-{path or 'home'}")
-        page.goto(f"{app_server}/repair")  # and its digit source's canvas, with the canvas' toolbar
+            problems += layout_problems(page, f"layout-{lang}-{size_name}-{path or 'home'}")
+        page.goto(f"{app_server}/repair?lang={lang}")  # and its digit source's canvas, with the canvas' toolbar
         wait_for_app(page)
-        page.get_by_text("Draw", exact=True).click()
+        page.get_by_text(i18n.catalogue(lang).gettext("Draw"), exact=True).click()
         wait_for_app(page, settle_ms=1000)
-        problems += layout_problems(page, f"layout-{size_name}-repair-draw")
+        problems += layout_problems(page, f"layout-{lang}-{size_name}-repair-draw")
     finally:
         context.close()
     assert not problems, "\n".join(problems)

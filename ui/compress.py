@@ -12,15 +12,28 @@ import streamlit as st
 
 from ae_core import checkpoint, compress
 from ae_core.baselines import fit_pca
+from ui.i18n import N_, _
 from ui.loaders import load_model, model_folder, session_models, test_digits, train_digits
 from ui.plots import fit_width
 
 BENCH_COMMAND = "AE_DATA_DIR=<mnist folder> python bench/compress.py"
 SESSION_TEST_DIGITS = 1000  # a session model's curve is measured on this many test digits
 COLOURS = {"model": "#d62728", "PCA": "#7f7f7f", "JPEG": "#1f77b4", "WebP": "#2ca02c", "PNG": "#9467bd"}
+PAYLOAD_WORDS = {"JPEG": N_("scan data"), "WebP": N_("bitstream"), "PNG": "IDAT"}  # an image codec's bare payload
+# Spinners of the cached computations below: shown by their callers (a cache's own spinner text is fixed at
+# import, before a session has a language); st.spinner appears only when the call takes more than half a second.
+RANGES_SPINNER = N_("Measuring the code ranges on the training digits...")
+PCA_SPINNER = N_("Fitting PCA on the training digits...")
+CURVE_SPINNER = N_("Measuring this model on the test digits...")
 
 
-@st.cache_resource(show_spinner="Measuring the code ranges on the training digits...", max_entries=16)
+def format_label(fmt: str) -> str:
+    """A code format as the page names it: "float32", "float16", or "8-bit" (in the session's language)."""
+    label = compress.FORMAT_LABELS[fmt]
+    return _("{bits}-bit", bits=compress.FORMAT_BITS[fmt]) if label.endswith("-bit") else label
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _computed_codec(name: str, folder: str, sha256: str) -> dict:
     digits = train_digits()
     model = load_model(name)[0]
@@ -42,17 +55,19 @@ def codec_for(name: str) -> tuple[dict, str]:
         try:
             codec = compress.load_codec(name, folder)
             if not compress.is_stale(codec, card):
-                return codec, f"stored in {compress.codec_path(name).name}, over {codec['data']['n']:,} training digits"
-            why = "the stored ranges belong to other weights"
+                return codec, _("stored in {file}, over {n:,} training digits", file=compress.codec_path(name).name,
+                                n=codec["data"]["n"])
+            why = _("the stored ranges belong to other weights")
         except ValueError:
-            why = f"{compress.codec_path(name).name} is missing"
+            why = _("{file} is missing", file=compress.codec_path(name).name)
     else:
-        why = "a model of this session"
-    codec = _computed_codec(name, str(folder), card["sha256"])
-    return codec, f"computed here from {codec['data']['n']:,} training digits ({why})"
+        why = _("a model of this session")
+    with st.spinner(_(RANGES_SPINNER)):
+        codec = _computed_codec(name, str(folder), card["sha256"])
+    return codec, _("computed here from {n:,} training digits ({why})", n=codec["data"]["n"], why=why)
 
 
-@st.cache_resource(show_spinner="Fitting PCA on the training digits...")
+@st.cache_resource(show_spinner=False)
 def _full_pca():
     digits = train_digits()
     return fit_pca(digits.images, max_pca_components())
@@ -65,14 +80,16 @@ def max_pca_components() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def pca_codec(dim: int) -> compress.PcaCodec:
-    """PCA with `dim` components of the loaded training digits, and its coefficient ranges."""
+    """PCA with `dim` components of the loaded training digits, and its coefficient ranges (the first call
+    fits PCA: show PCA_SPINNER around it)."""
     return compress.pca_codec(_full_pca(), train_digits().images, dim)
 
 
-@st.cache_resource(show_spinner="Measuring this model on the test digits...", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def session_curve(name: str, folder: str, sha256: str, low: tuple, high: tuple) -> list[dict]:
     """A model's rate-distortion points on the first SESSION_TEST_DIGITS test digits (for a model the
-    stored benchmark does not hold), with the ranges (low, high) of its codec; kept per weights file."""
+    stored benchmark does not hold), with the ranges (low, high) of its codec; kept per weights file (show
+    CURVE_SPINNER around the call)."""
     test = test_digits().images[:SESSION_TEST_DIGITS].numpy()
     model = load_model(name)[0]
     dim = model.cfg.code_size
@@ -102,50 +119,53 @@ def figure(bench: dict | None, name: str, dim: int, model_curve: list[dict] | No
     "PNG" as one such point."""
     key = _bits_key(headers)
     fig = go.Figure()
+    hover = _("%{text}: %{x:,.0f} bits, %{y:.2f} dB")
 
     def code_line(points, label, colour, dash=None):
         fig.add_trace(go.Scatter(
             x=[p["bits"] for p in points], y=[p["psnr"] for p in points], mode="lines+markers", name=label,
-            line={"color": colour, "dash": dash}, text=[compress.FORMAT_LABELS[p["format"]] for p in points],
-            hovertemplate="%{text}: %{x:,.0f} bits, %{y:.2f} dB<extra>" + label + "</extra>"))
+            line={"color": colour, "dash": dash}, text=[format_label(p["format"]) for p in points],
+            hovertemplate=hover + "<extra>" + label + "</extra>"))
 
     if model_curve:
         code_line(model_curve, f"{name}, {curve_note}", COLOURS["model"])
     if pca_curve:
-        code_line(pca_curve, f"PCA-{dim}, test set", COLOURS["PCA"], "dot")
+        code_line(pca_curve, _("PCA-{dim}, test set", dim=dim), COLOURS["PCA"], "dot")
     if bench:
         for codec in ("JPEG", "WebP"):
             sweep = bench["codecs"][codec]
             fig.add_trace(go.Scatter(
                 x=[p[key] for p in sweep], y=[p["psnr"] for p in sweep], mode="lines+markers",
-                name=f"{codec}, test set",
+                name=_("{codec}, test set", codec=codec),
                 line={"color": COLOURS[codec]}, text=[codec_setting(p["quality"]) for p in sweep],
-                hovertemplate="%{text}: %{x:,.0f} bits, %{y:.2f} dB<extra>" + codec + "</extra>"))
+                hovertemplate=hover + "<extra>" + codec + "</extra>"))
 
     def digit_points(points, label, colour, chosen, text, x_of):
         fig.add_trace(go.Scatter(
             x=[x_of(p) for p in points], y=[p["psnr"] for p in points], mode="markers", name=label,
             marker={"color": colour, "size": [16 if c else 8 for c in chosen],
                     "symbol": ["star" if c else "circle-open" for c in chosen], "line": {"width": 2, "color": colour}},
-            text=text, hovertemplate="%{text}: %{x:,.0f} bits, %{y:.2f} dB<extra>" + label + "</extra>"))
+            text=text, hovertemplate=hover + "<extra>" + label + "</extra>"))
 
-    for part, colour in (("model", COLOURS["model"]), ("PCA", COLOURS["PCA"])):
+    for part, colour, method in (("model", COLOURS["model"], name), ("PCA", COLOURS["PCA"], f"PCA-{dim}")):
         points = digit[part]
         if not points:
             continue
-        digit_points(points, f"your digit: {name if part == 'model' else f'PCA-{dim}'}", colour,
-                     [p["format"] == fmt for p in points], [compress.FORMAT_LABELS[p["format"]] for p in points],
+        digit_points(points, _("your digit: {name}", name=method), colour,
+                     [p["format"] == fmt for p in points], [format_label(p["format"]) for p in points],
                      lambda p: p["bits"])
     for codec in ("JPEG", "WebP"):
         points = digit[codec]
-        digit_points(points, f"your digit: {codec}", COLOURS[codec], [p["quality"] == quality for p in points],
-                     [codec_setting(p["quality"]) for p in points], lambda p: p[key])
+        digit_points(points, _("your digit: {name}", name=codec), COLOURS[codec],
+                     [p["quality"] == quality for p in points], [codec_setting(p["quality"]) for p in points],
+                     lambda p: p[key])
     if bench:
         png = bench["codecs"]["PNG"][0][key]
-        _vline(fig, png, f"PNG, lossless: {png:,.0f} bits", COLOURS["PNG"], "dash")
-    _vline(fig, compress.RAW_BITS, f"raw 8-bit pixels: {compress.RAW_BITS:,} bits", "black", "dot")
+        _vline(fig, png, _("PNG, lossless: {bits:,.0f} bits", bits=png), COLOURS["PNG"], "dash")
+    _vline(fig, compress.RAW_BITS, _("raw 8-bit pixels: {bits:,} bits", bits=compress.RAW_BITS), "black", "dot")
     fig.update_layout(
-        xaxis={"type": "log", "title": "bits per digit" + (" (whole files)" if headers else " (payload only)")},
+        xaxis={"type": "log",
+               "title": _("bits per digit (whole files)") if headers else _("bits per digit (payload only)")},
         yaxis={"title": "PSNR (dB)"}, height=520)
     return fit_width(fig)
 
@@ -157,29 +177,32 @@ def _against_codecs(bench: dict, point: dict) -> tuple[list[str], bool, bool]:
     parts, smaller, equal = [], True, True
     for codec in ("JPEG", "WebP"):
         need = compress.bits_for_psnr(bench["codecs"][codec], point["psnr"])
-        payload = "scan data" if codec == "JPEG" else "bitstream"
+        payload = _(PAYLOAD_WORDS[codec])
         if need["file"] is None:
-            parts.append(f"no quality of {codec} reaches {point['psnr']:.2f} dB")
+            parts.append(_("no quality of {codec} reaches {psnr:.2f} dB", codec=codec, psnr=point["psnr"]))
         elif need["at_least"]:
             low = min(bench["codecs"][codec], key=lambda p: p["file_bits"])
-            parts.append(f"{codec}'s smallest file already beats that PSNR ({low['psnr']:.2f} dB) with "
-                         f"{low['payload_bits']:,.0f} bits of {payload}, {low['file_bits']:,.0f} as a whole file")
+            parts.append(_("{codec}'s smallest file already beats that PSNR ({psnr:.2f} dB) with {payload_bits:,.0f} "
+                           "bits of {payload}, {file_bits:,.0f} as a whole file", codec=codec, psnr=low["psnr"],
+                           payload_bits=low["payload_bits"], payload=payload, file_bits=low["file_bits"]))
             smaller, equal = smaller and low["payload_bits"] > point["bits"], False
         else:
-            parts.append(f"{codec} needs **{need['payload']:,.0f} bits** of {payload} "
-                         f"({need['payload'] / point['bits']:.1f}x the code's) and {need['file']:,.0f} as a whole file")
+            parts.append(_("{codec} needs **{payload_bits:,.0f} bits** of {payload} ({ratio:.1f}x the code's) and "
+                           "{file_bits:,.0f} as a whole file", codec=codec, payload_bits=need["payload"],
+                           payload=payload, ratio=need["payload"] / point["bits"], file_bits=need["file"]))
             smaller = smaller and need["payload"] > point["bits"]
     return parts, smaller, equal
 
 
 def _conclusion(name: str, smaller: bool, equal: bool) -> str:
     if smaller and equal:
-        return (f"So the claim holds for {name}: at equal quality its code is the smallest, even against the bare "
-                "payloads. ")
+        return _("So the claim holds for {name}: at equal quality its code is the smallest, even against the bare "
+                 "payloads.", name=name)
     if smaller:
-        return (f"{name}'s code is smaller than anything these codecs can make, but their smallest files already "
-                "look better: it wins on size only by being worse. ")
-    return f"So at this PSNR the ordinary codecs are smaller than {name}'s code: the claim does not hold here. "
+        return _("{name}'s code is smaller than anything these codecs can make, but their smallest files already "
+                 "look better: it wins on size only by being worse.", name=name)
+    return _("So at this PSNR the ordinary codecs are smaller than {name}'s code: the claim does not hold here.",
+             name=name)
 
 
 def verdict(bench: dict | None, name: str, fmt: str, point: dict | None, side_bytes: int, where: str,
@@ -189,43 +212,56 @@ def verdict(bench: dict | None, name: str, fmt: str, point: dict | None, side_by
     own model (`lecture`) too when another one is chosen. "" without stored results."""
     if bench is None or point is None:
         return ""
-    label = compress.FORMAT_LABELS[fmt]
-    article = "an" if label.startswith("8") else "a"
-    text = ("**The lecture's claim**: a code smaller than the input (d < 784, under-complete) makes the encoder a "
-            f"compressor. **What our numbers show** ({where}): {name} with {article} {label} code sends "
-            f"**{point['bits']:,} bits** per digit for {point['psnr']:.2f} dB")
+    label = format_label(fmt)
+    # English needs "an 8-bit code", "a 4-bit code": one message each
+    code = (_("an {format} code", format=label) if compress.FORMAT_LABELS[fmt].startswith("8")
+            else _("a {format} code", format=label))
+    sentences = [_("**The lecture's claim**: a code smaller than the input (d < 784, under-complete) makes the "
+                   "encoder a compressor.")]
     dim = point["bits"] // compress.FORMAT_BITS[fmt]
     pca = next((p for p in bench["pca"].get(str(dim), {}).get("points", []) if p["format"] == fmt), None)
-    text += f" (PCA at the same bits: {pca['psnr']:.2f} dB). " if pca else ". "
-    parts, smaller, equal = _against_codecs(bench, point)
-    text += "For the same mean PSNR, " + "; ".join(parts) + ". "
-    if point["bits"] >= compress.RAW_BITS:
-        text += f"This code is larger than the raw digit ({compress.RAW_BITS:,} bits): no compressor at all. "
+    if pca:
+        sentences.append(_("**What our numbers show** ({where}): {name} with {code} sends **{bits:,} bits** per digit "
+                           "for {psnr:.2f} dB (PCA at the same bits: {pca:.2f} dB).", where=where, name=name,
+                           code=code, bits=point["bits"], psnr=point["psnr"], pca=pca["psnr"]))
     else:
-        text += _conclusion(name, smaller, equal)
+        sentences.append(_("**What our numbers show** ({where}): {name} with {code} sends **{bits:,} bits** per digit "
+                           "for {psnr:.2f} dB.", where=where, name=name, code=code, bits=point["bits"],
+                           psnr=point["psnr"]))
+    parts, smaller, equal = _against_codecs(bench, point)
+    sentences.append(_("For the same mean PSNR, {comparisons}.", comparisons="; ".join(parts)))
+    if point["bits"] >= compress.RAW_BITS:
+        sentences.append(_("This code is larger than the raw digit ({bits:,} bits): no compressor at all.",
+                           bits=compress.RAW_BITS))
+    else:
+        sentences.append(_conclusion(name, smaller, equal))
     webp = compress.bits_for_psnr(bench["codecs"]["WebP"], point["psnr"])
     even = None if webp["at_least"] else compress.break_even_digits(side_bytes, point["bits"], webp["file"])
     if even is not None and point["bits"] < compress.RAW_BITS:
-        text += (f"The receiver first needs the decoder and the ranges ({side_bytes:,} bytes); against WebP "
-                 f"files that is repaid after {even:,.0f} digits. ")
+        sentences.append(_("The receiver first needs the decoder and the ranges ({bytes:,} bytes); against WebP "
+                           "files that is repaid after {n:,.0f} digits.", bytes=side_bytes, n=even))
     own = next((p for p in bench["models"].get(lecture, {}).get("points", []) if p["format"] == fmt), None)
     if own is not None and name != lecture:
         own_parts, own_smaller, own_equal = _against_codecs(bench, own)
-        text += (f"The lecture's own {lecture} at {label}: {own['bits']:,} bits for {own['psnr']:.2f} dB, where "
-                 + "; ".join(own_parts) + ". " + _conclusion(lecture, own_smaller, own_equal))
+        sentences.append(_("The lecture's own {name} at {format}: {bits:,} bits for {psnr:.2f} dB, where "
+                           "{comparisons}.", name=lecture, format=label, bits=own["bits"], psnr=own["psnr"],
+                           comparisons="; ".join(own_parts)))
+        sentences.append(_conclusion(lecture, own_smaller, own_equal))
     ceiling = max(p["psnr"] for p in bench["codecs"]["JPEG"] + bench["codecs"]["WebP"])
-    text += (f"And the code has a ceiling: more bits per unit stop helping at the model's own quality, while "
-             f"JPEG and WebP go up to {ceiling:.0f} dB, and work on any image, not only on digits.")
-    return text
+    sentences.append(_("And the code has a ceiling: more bits per unit stop helping at the model's own quality, "
+                       "while JPEG and WebP go up to {psnr:.0f} dB, and work on any image, not only on digits.",
+                       psnr=ceiling))
+    return " ".join(sentences)
 
 
 def as_table_rows(name: str, dim: int, model_points: list[dict], pca_points: list[dict], coded: dict) -> list[dict]:
     """One row per method and setting for this digit, named as the pictures' captions name them ("conv_d30,
-    8-bit", "JPEG q20"): bits per digit as payload and as a whole file, PSNR, SSIM."""
+    8-bit", "JPEG q20", in the session's language): bits per digit as payload and as a whole file, PSNR, SSIM.
+    The column keys are language-free; the page titles them."""
     rows = []
     for label, points in ((name, model_points), (f"PCA-{dim}", pca_points)):
         for p in points:
-            rows.append({"method": f"{label}, {compress.FORMAT_LABELS[p['format']]}", "bits (payload)": p["bits"],
+            rows.append({"method": f"{label}, {format_label(p['format'])}", "bits (payload)": p["bits"],
                          "bits (whole file)": p["bits"], "PSNR (dB)": p["psnr"], "SSIM": p["ssim"]})
     for codec, c in coded.items():
         rows.append({"method": f"{codec} {codec_setting(c['quality'])}", "bits (payload)": c["payload_bits"],
@@ -235,7 +271,7 @@ def as_table_rows(name: str, dim: int, model_points: list[dict], pca_points: lis
 
 def codec_setting(quality: int | None) -> str:
     """How captions and tables name a codec's setting: "q20", or "lossless" (PNG, which has no quality)."""
-    return "lossless" if quality is None else f"q{quality}"
+    return _("lossless") if quality is None else f"q{quality}"
 
 
 def code_points(dim: int, clean: np.ndarray, decoded: dict[str, np.ndarray]) -> list[dict]:

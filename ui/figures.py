@@ -11,8 +11,24 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-MEASURES = {"psnr": "PSNR (dB)", "ssim": "SSIM", "mse": "MSE"}
-REGIONS = {"whole": "Whole image", "repaired": "Repaired pixels only"}
+from ae_core import benchmark, inference, metrics
+from ui.i18n import N_, _, number
+
+# English, marked for translation: show them with _() (or the functions below, which do).
+MEASURES = {"psnr": N_("PSNR (dB)"), "ssim": N_("SSIM"), "mse": N_("MSE")}
+REGIONS = {"whole": N_("Whole image"), "repaired": N_("Repaired pixels only")}
+TITLES = {"whole": N_("{measure}, whole image"), "repaired": N_("{measure}, repaired pixels only")}  # by region
+# ae_core.metrics.METRIC_INFO's sentences (ae_core speaks English only), marked here for translation: `figure_info`
+# translates ae_core's own text, so a sentence changed there shows in English until it is marked here too.
+_INFO_MESSAGES = (
+    N_("PSNR (dB), whole image: higher is better"),
+    N_("SSIM (-1 to 1), whole image: structural similarity, higher is better"),
+    N_("MSE on [0, 1] pixels, whole image: lower is better"),
+    N_("PSNR (dB), repaired pixels only: higher is better"),
+    N_("SSIM (-1 to 1), repaired pixels only: higher is better"),
+    N_("MSE on [0, 1] pixels, repaired pixels only: lower is better"),
+)
+PROJECTION_PREFIX = inference.projection_name("")  # "projection: "
 LOWER_IS_BETTER = ("mse",)
 FORMATS = {"psnr": ".2f", "ssim": ".3f", "mse": ".4f"}  # how the tables write each measure
 
@@ -23,9 +39,26 @@ def figure_key(measure: str, region: str) -> str:
 
 
 def figure_title(key: str) -> str:
-    """A figure's full name: "psnr" -> "PSNR (dB), whole image", "ssim_repaired" -> "SSIM, repaired pixels only"."""
-    measure, _, region = key.partition("_")
-    return f"{MEASURES[measure]}, {REGIONS[region or 'whole'].lower()}"
+    """A figure's full name, translated: "psnr" -> "PSNR (dB), whole image", "ssim_repaired" -> "SSIM, repaired
+    pixels only"."""
+    measure, _sep, region = key.partition("_")
+    return _(TITLES[region or "whole"], measure=_(MEASURES[measure]))
+
+
+def figure_info(key: str) -> str:
+    """What a figure means (ae_core.metrics.METRIC_INFO), translated: "PSNR (dB), whole image: higher is better"."""
+    return _(metrics.METRIC_INFO[key])
+
+
+def method_label(name: str) -> str:
+    """A method's name as shown, translated where it is words: "damaged (no repair)" (benchmark.NO_REPAIR) and
+    "projection: <checkpoint>" (inference.projection_name); checkpoints and classical methods are names. The
+    English name stays the method's key everywhere else (tables' indexes, results files, the URL)."""
+    if name == benchmark.NO_REPAIR:
+        return _("damaged (no repair)")
+    if name.startswith(PROJECTION_PREFIX):
+        return _("projection: {model}", model=name.removeprefix(PROJECTION_PREFIX))
+    return name
 
 
 def metrics_table(table: pd.DataFrame, region: str) -> str:
@@ -43,21 +76,24 @@ def metrics_table(table: pd.DataFrame, region: str) -> str:
     values, names = values[order], table.index.to_numpy()[order]
     signed = np.where(np.isin(list(MEASURES), LOWER_IS_BETTER), -values, values)  # (M, 3): higher is better
     best = np.nanmax(np.where(np.isnan(signed), -np.inf, signed), axis=0)  # (3,)
-    lines = ["| method | " + " | ".join(MEASURES.values()) + " |", "|---|" + "--:|" * len(keys)]
+    header = [_("method")] + [_(shown) for shown in MEASURES.values()]
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "--:|" * len(keys)]
     for name, row, signed_row in zip(names, values, signed, strict=True):
         cells = [_cell(value, FORMATS[measure], bold=score_ == top)
                  for measure, value, score_, top in zip(MEASURES, row, signed_row, best, strict=True)]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {method_label(name)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def region_tables(table: pd.DataFrame) -> dict[str, str]:
-    """`metrics_table` for each region of REGIONS, by its title: "Whole image", "Repaired pixels only"."""
-    return {title: metrics_table(table, region) for region, title in REGIONS.items()}
+    """`metrics_table` for each region of REGIONS, by its translated title: "Whole image", "Repaired pixels
+    only"."""
+    return {_(title): metrics_table(table, region) for region, title in REGIONS.items()}
 
 
 def show_side_by_side(tables: dict[str, str]) -> None:
-    """Markdown tables side by side, each under its bold title (stacked on a phone, where columns stack)."""
+    """Markdown tables side by side, each under its bold title (stacked on a phone, where columns stack). The
+    titles are shown as given: already in the session's language (`region_tables` translates its own)."""
     for column, (title, text) in zip(st.columns(len(tables)), tables.items(), strict=True):
         column.markdown(f"**{title}**\n\n{text}")
 
@@ -66,4 +102,5 @@ def _cell(value: float, spec: str, bold: bool) -> str:
     """One figure of a metrics table: formatted with `spec`, in bold if it is the column's best."""
     if np.isnan(value):
         return "—"
-    return f"**{value:{spec}}**" if bold else f"{value:{spec}}"
+    text = number(value, spec)  # the session's decimal mark
+    return f"**{text}**" if bold else text

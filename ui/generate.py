@@ -10,6 +10,7 @@ import streamlit as st
 
 from ae_core import generate
 from ae_core.config import CODELESS
+from ui.i18n import _
 from ui.loaders import all_cards, model_folder, session_models, train_digits
 
 
@@ -22,18 +23,18 @@ def generators() -> tuple[list[str], dict[str, str]]:
     for card in all_cards():
         name, arch, size = card["name"], card["model"]["arch"], card["model"]["code_size"]
         if arch in CODELESS:
-            left_out[name] = "no code (a U-Net)"
+            left_out[name] = _("no code (a U-Net)")
         elif size > generate.MAX_CODE:
-            left_out[name] = (f"a {size}-number code for 784 pixels, more than {generate.MAX_CODE}: not a "
-                              "bottleneck to sample from")
+            left_out[name] = _("a {size}-number code for 784 pixels, more than {max_code}: not a bottleneck to "
+                               "sample from", size=size, max_code=generate.MAX_CODE)
         elif name not in session and not generate.gauss_path(name).is_file():
-            left_out[name] = f"no Gaussians yet (`python -m ae_core.generate --name {name}`)"
+            left_out[name] = _("no Gaussians yet (`python -m ae_core.generate --name {name}`)", name=name)
         else:
             offered.append(name)
     return offered, left_out
 
 
-@st.cache_resource(show_spinner="Fitting Gaussians to the training digits' codes...", max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)  # gaussians() shows the spinner, in the session's language
 def _session_gaussians(name: str, folder: str, sha256: str, _model) -> dict:
     """A session model's code Gaussians over the training digits, fitted once per weights file."""
     digits = train_digits()
@@ -43,5 +44,6 @@ def _session_gaussians(name: str, folder: str, sha256: str, _model) -> dict:
 def gaussians(name: str, model, card: dict) -> dict:
     """The code Gaussians of `name` (ae_core.generate): the stored file, or fitted for a session model."""
     if name in session_models():
-        return _session_gaussians(name, str(model_folder(name)), card["sha256"], model)
+        with st.spinner(_("Fitting Gaussians to the training digits' codes...")):  # shown only if it takes 0.5 s
+            return _session_gaussians(name, str(model_folder(name)), card["sha256"], model)
     return generate.load_gaussians(name)

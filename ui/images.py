@@ -51,7 +51,7 @@ def image_row(images: dict[str, np.ndarray], width: int = 112, per_row: int | No
     per_row = per_row or len(items)
     for start in range(0, len(items), per_row):
         row = items[start:start + per_row]
-        st.image([digit_url(image) for _, image in row], caption=[caption for caption, _ in row],
+        st.image([digit_url(image) for _caption, image in row], caption=[caption for caption, _image in row],
                  width=width)
 
 

