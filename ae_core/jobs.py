@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
-from ae_core.errors import InputError
+from ae_core.errors import InputError, Message
 from ae_core.train import EXIT_STOPPED
 
 # a job is "queued", then "running", then one of these ("stopped": cancelled, or SIGTERMed)
@@ -130,7 +130,7 @@ class TrainingJob:
         """Run the child to the end, folding its events into this job (called by the queue's thread)."""
         with self._lock:
             if self.cancel_requested:
-                self.state, self.message = "stopped", "Cancelled before it started."
+                self.state, self.message = "stopped", Message("Cancelled before it started.")
                 return
             self.state, self.started = "running", time.monotonic()
             try:
@@ -138,7 +138,8 @@ class TrainingJob:
                 self._process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                  text=True, cwd=Path(__file__).resolve().parent.parent)
             except OSError as err:
-                self.state, self.ended, self.message = "failed", time.monotonic(), f"Training could not start: {err}"
+                self.state, self.ended = "failed", time.monotonic()
+                self.message = Message("Training could not start: {error}", error=str(err))
                 return
         stderr = []
         reader = threading.Thread(target=lambda: stderr.append(self._process.stderr.read()), daemon=True)
@@ -158,7 +159,8 @@ class TrainingJob:
             kind = event.get("event")
             if kind == "start":
                 self.steps_total = event["steps"]
-                self.note = event["note"] if event["source"] != "mnist" else ""
+                self.note = (Message(event["note_template"], **event["note_values"]) if event["source"] != "mnist"
+                             else "")
             elif kind == "batch":
                 self.steps_done, self.epoch = event["step"], event["epoch"]
                 self.batch_losses.append((event["step"], event["loss"]))
@@ -177,14 +179,20 @@ class TrainingJob:
                 self.state = "done"
                 self.epochs_saved = len(self.epoch_losses)
                 return
-            kept = (f"The model after epoch {self.epochs_saved} is kept." if self.epochs_saved
-                    else "No epoch had finished, so there is no model.")
+            epoch = self.epochs_saved
             if code == EXIT_STOPPED or (self.cancel_requested and code < 0):
-                self.state, self.message = "stopped", f"Stopped. {kept}"
-            else:
-                lines = [ln for ln in stderr[-STDERR_TAIL:].splitlines() if ln.strip()]
-                reason = f"killed by signal {-code}" if code < 0 else lines[-1] if lines else f"exit status {code}"
-                self.state, self.message = "failed", f"Training failed ({reason}). {kept}"
+                self.state = "stopped"
+                self.message = (Message("Stopped. The model after epoch {epoch} is kept.", epoch=epoch) if epoch
+                                else Message("Stopped. No epoch had finished, so there is no model."))
+                return
+            lines = [ln for ln in stderr[-STDERR_TAIL:].splitlines() if ln.strip()]
+            reason = (Message("killed by signal {signal}", signal=-code) if code < 0 else lines[-1] if lines
+                      else Message("exit status {status}", status=code))
+            self.state = "failed"
+            self.message = (Message("Training failed ({reason}). The model after epoch {epoch} is kept.",
+                                    reason=reason, epoch=epoch) if epoch
+                            else Message("Training failed ({reason}). No epoch had finished, so there is no model.",
+                                         reason=reason))
 
 
 class TrainingQueue:

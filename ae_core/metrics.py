@@ -16,17 +16,17 @@ import torch
 from scipy.ndimage import uniform_filter
 
 from ae_core.arrays import as_batch
-from ae_core.errors import InputError
+from ae_core.errors import InputError, Message
 
 MSE_FLOOR = 1e-10  # smallest MSE PSNR will use: a perfect repair reads 10 * log10(1 / 1e-10) = 100 dB
 
-METRIC_INFO = {
-    "psnr": "PSNR (dB), whole image: higher is better",
-    "ssim": "SSIM (-1 to 1), whole image: structural similarity, higher is better",
-    "mse": "MSE on [0, 1] pixels, whole image: lower is better",
-    "psnr_repaired": "PSNR (dB), repaired pixels only: higher is better",
-    "ssim_repaired": "SSIM (-1 to 1), repaired pixels only: higher is better",
-    "mse_repaired": "MSE on [0, 1] pixels, repaired pixels only: lower is better",
+METRIC_INFO = {  # Messages: a user interface can say them in its own language
+    "psnr": Message("PSNR (dB), whole image: higher is better"),
+    "ssim": Message("SSIM (-1 to 1), whole image: structural similarity, higher is better"),
+    "mse": Message("MSE on [0, 1] pixels, whole image: lower is better"),
+    "psnr_repaired": Message("PSNR (dB), repaired pixels only: higher is better"),
+    "ssim_repaired": Message("SSIM (-1 to 1), repaired pixels only: higher is better"),
+    "mse_repaired": Message("MSE on [0, 1] pixels, repaired pixels only: lower is better"),
 }
 
 

@@ -224,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     model = build_model(model_cfg).to(args.device)
     steps = train_cfg.epochs * math.ceil(len(images) / train_cfg.batch_size)
     if args.events:
-        emit("start", steps=steps, source=train.source, note=train.note, n_train=len(images))
+        # The note's template and values too, so the app can say it in its user's language.
+        emit("start", steps=steps, source=train.source, note=train.note, note_template=train.note.template,
+             note_values=train.note.values, n_train=len(images))
     else:
         print(train.note, file=sys.stderr)
     bar = None if args.events else tqdm(total=steps, unit="batch", mininterval=1.0)

@@ -7,7 +7,7 @@ from ae_core.anomaly import is_stale, summary_percentile
 from ae_core.inference import reconstruct
 from ae_core.metrics import mse
 from ui.digits import digit_label, digit_source
-from ui.i18n import N_, _, error_text, number
+from ui.i18n import N_, _, number, translated
 from ui.images import image_row
 from ui.loaders import anomaly_summary, broken_model_notice, has_anomaly_summary, load_model, model_names, test_digits
 from ui.plots import fit_width
@@ -48,7 +48,7 @@ try:
     model, card = load_model(name)
     summary = anomaly_summary(name)
 except ValueError as err:
-    st.error(_("{name} cannot score: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot score: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 if is_stale(summary, card):
     st.warning(_("The anomaly summary of {name} is stale: it was computed for other weights than the current "

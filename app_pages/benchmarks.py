@@ -10,7 +10,7 @@ import streamlit as st
 from ae_core import benchmark, metrics
 from ae_core.superres import is_superres_model
 from ui.figures import figure_info, figure_title, method_label, metrics_table, region_tables, show_side_by_side
-from ui.i18n import N_, _, error_text, number
+from ui.i18n import N_, _, number, translated
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 from ui.plots import fit_width
 from ui.verdict import verdict_sentence
@@ -20,19 +20,12 @@ KINDS = {"dropout": N_("lecture dropout"), "mask": N_("plain masking")}
 # How a stored condition (bench/results: its kind and level) is shown, as ae_core.benchmark.Condition.label says it.
 CONDITIONS = {"dropout": N_("dropout p={level:g}"), "mask": N_("mask p={level:g}"),
               "patch": N_("grey patch {size}x{size}"), "gaussian": N_("gaussian sigma={level:g}")}
-# The super-resolution results' interpolations that are words (ui.figures.method_label names the others).
-SUPERRES_METHODS = {"nearest": N_("nearest"), "bicubic": N_("bicubic")}
 
 
 def condition_label(kind: str, level: float, stored: str) -> str:
     """A damage condition as the page shows it ("dropout p=0.5"); `stored`, its label in the results, for a kind
     this page does not know."""
     return _(CONDITIONS[kind], level=level, size=int(level)) if kind in CONDITIONS else stored
-
-
-def superres_label(name: str) -> str:
-    """A super-resolution method as shown: an interpolation's name translated, any other as method_label says."""
-    return _(SUPERRES_METHODS[name]) if name in SUPERRES_METHODS else method_label(name)
 
 
 @st.cache_data(show_spinner=False)
@@ -82,7 +75,7 @@ try:
     meta = results["meta"]
 except (ValueError, KeyError) as err:
     st.error(_("{file} cannot be read ({error}); regenerate it with `.venv/bin/python bench/quality.py`.",
-               file=RESULTS.name, error=error_text(err)))
+               file=RESULTS.name, error=translated(err)))
     st.stop()
 st.caption(_("{n:,} test digits ({source}), generated {created}; full report: docs/BENCHMARKS.md.",
              n=meta["n_test"], source=meta["source"], created=meta["created"]))
@@ -127,7 +120,7 @@ st.caption(_("Whole image, the same convention: each model against PCA keeping a
 if results.get("superres"):
     st.subheader(_("Super-resolution: shrunk to 14×14 or 7×7, back to 28×28"))
     show_side_by_side({f"{r['size']}×{r['size']} → 28×28":
-                       metrics_table(pd.DataFrame(r["results"]).T.rename(index=superres_label), "whole")
+                       metrics_table(pd.DataFrame(r["results"]).T, "whole")
                        for r in results["superres"]})
     st.caption(_("Whole image, the same convention; the Super-resolution page compares the methods on your digit."))
 
@@ -149,7 +142,7 @@ if st.button(_("Evaluate"), key="bench_evaluate", icon=":material/play_arrow:"):
     try:
         model = load_model(name)[0]
     except ValueError as err:
-        st.error(_("{name} cannot be used: {error}", name=name, error=error_text(err)))
+        st.error(_("{name} cannot be used: {error}", name=name, error=translated(err)))
         st.stop()
     methods = {name: benchmark.one_shot(model), "Biharmonic": benchmark.inpainting("biharmonic")}
     conditions = [c for c in benchmark.standard_conditions() if c.kind == "dropout"]
@@ -160,7 +153,7 @@ if st.button(_("Evaluate"), key="bench_evaluate", icon=":material/play_arrow:"):
             outcomes = benchmark.compare(digits.images[:n], condition, methods)
         except ValueError as err:  # the model's output is not finite: its training diverged
             progress.empty()
-            st.error(_("{name} cannot be measured: {error}", name=name, error=error_text(err)))
+            st.error(_("{name} cannot be measured: {error}", name=name, error=translated(err)))
             st.stop()
         rows += [{"p": condition.level, "method": m, "PSNR (dB)": o.figures["psnr"], "SSIM": o.figures["ssim"]}
                  for m, o in outcomes.items()]

@@ -8,7 +8,7 @@ import streamlit as st
 from ae_core import compress
 from ui import compress as view
 from ui.digits import digit_label, digit_source
-from ui.i18n import _, error_text, number
+from ui.i18n import _, number, translated
 from ui.images import image_row
 from ui.loaders import bench_results, broken_model_notice, load_model, model_folder, model_names, session_models
 
@@ -52,7 +52,7 @@ try:
     model, card = load_model(name)
     codec, ranges_from = view.codec_for(name)
 except ValueError as err:
-    st.error(_("{name} cannot compress: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot compress: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 dim = model.cfg.code_size
 low, high = compress.ranges_of(codec)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ae_core import generate
 from ui.generate import gaussians, generators
-from ui.i18n import _, error_text, number
+from ui.i18n import _, number, translated
 from ui.images import image_row
 from ui.loaders import bench_results, broken_model_notice, data_notice, load_model, train_digits
 from ui.plots import fit_width
@@ -44,7 +44,7 @@ try:
     model, card = load_model(name)
     summary = gaussians(name, model, card)
 except ValueError as err:
-    st.error(_("{name} cannot generate: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot generate: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 if summary["sha256"] != card["sha256"]:
     st.warning(_("The Gaussians of {name} were fitted for other weights (the checkpoint was retrained), so its "
@@ -166,7 +166,7 @@ def samples() -> None:
     try:
         images = generate.generate(model, summary, digit_class, int(count), temperature, int(seed))  # (n, 28, 28)
     except ValueError as err:
-        st.error(_("{name} cannot generate this: {error}", name=name, error=error_text(err)))
+        st.error(_("{name} cannot generate this: {error}", name=name, error=translated(err)))
         return
     index, distance = generate.nearest_training(images, train.images)  # (n,), (n,)
     labels = train.labels.numpy()[index]  # (n,)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ae_core.inference import decode, encode, interpolate_latent, interpolate_pixels
 from ui.digits import digit_label, digit_source
-from ui.i18n import _, error_text, number
+from ui.i18n import _, number, translated
 from ui.images import image_row
 from ui.loaders import broken_model_notice, load_model, model_names
 
@@ -43,7 +43,7 @@ name = st.selectbox(_("Model"), names, index=names.index(DEFAULT_MODEL) if DEFAU
 try:
     model, _card = load_model(name)
 except ValueError as err:
-    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 
 

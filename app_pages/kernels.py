@@ -7,7 +7,7 @@ import streamlit as st
 
 from ae_core import kernels
 from ae_core.models import encoder_kernels
-from ui.i18n import N_, _, error_text, n_, number
+from ui.i18n import N_, _, n_, number, translated
 from ui.loaders import all_cards, broken_model_notice, data_notice, load_model, test_digits
 from ui.plots import fit_width
 
@@ -72,7 +72,7 @@ def show_side(side: str, column) -> dict | None:
     try:
         w = encoder_kernels(load_model(name)[0]).numpy()  # (d, 28, 28)
     except ValueError as err:
-        column.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=error_text(err)))
+        column.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=translated(err)))
         return None
     d = len(w)
     shown = (kernels.by_norm(w) if order == "norm" else np.arange(d))[:count]  # (n,) kernel indices

@@ -8,7 +8,7 @@ import streamlit as st
 from ae_core import latent
 from ae_core.inference import decode, encode
 from ui.digits import digit_label, digit_source
-from ui.i18n import _, error_text
+from ui.i18n import _, translated
 from ui.images import image_row
 from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
 from ui.plots import fit_width
@@ -45,7 +45,7 @@ try:
     model, card = load_model(name)
     summary = latent_map(name)
 except ValueError as err:
-    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 if summary["sha256"] != card["sha256"]:
     st.warning(_("The latent map of {name} was computed for other weights (the checkpoint was retrained). "

@@ -11,7 +11,7 @@ from ae_core.superres import is_superres_model
 from ui import labels, space
 from ui.digits import digit_label, digit_source
 from ui.figures import figure_info, method_label, region_tables, show_side_by_side
-from ui.i18n import _, error_text
+from ui.i18n import _, translated
 from ui.images import breakable, image_row, png_bytes, to_uint8
 from ui.loaders import all_cards, broken_model_notice, load_model
 from ui.repair import (
@@ -82,7 +82,7 @@ def pick_models() -> dict[str, tuple[str, torch.nn.Module]]:
             try:
                 models[role] = name, load_model(name)[0]
             except ValueError as err:
-                broken[name] = error_text(err)
+                broken[name] = translated(err)
     # Outside the (collapsed) expander, so they are seen: broken checkpoints, then any pick that fails to load.
     broken_model_notice()
     for name, error in broken.items():

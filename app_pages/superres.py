@@ -6,7 +6,8 @@ import torch
 from ae_core import superres
 from ae_core.config import CODELESS
 from ui.digits import digit_label, digit_source
-from ui.i18n import N_, _, error_text
+from ui.figures import PROJECTION_PREFIX, method_label
+from ui.i18n import _, translated
 from ui.images import image_row
 from ui.loaders import all_cards, bench_results, broken_model_notice, load_model
 from ui.repair import score
@@ -14,8 +15,6 @@ from ui.repair import score
 FACTOR_LABELS = {2: "14×14", 4: "7×7"}
 DEFAULT_TRAINED = "superres_resunet"
 DEFAULT_PROJECTION = "conv_d30"
-METHOD_LABELS = {"nearest": N_("nearest"), "bicubic": N_("bicubic")}
-PROJECTION = "projection: "  # how ae_core.inference.projection_name starts
 
 
 def columns() -> dict:
@@ -23,16 +22,6 @@ def columns() -> dict:
     return {"psnr": st.column_config.NumberColumn("PSNR (dB)", format="%.2f", help=_("whole image: higher is better")),
             "ssim": st.column_config.NumberColumn("SSIM", format="%.3f",
                                                   help=_("whole image, -1 to 1: higher is better"))}
-
-
-def method_label(name: str) -> str:
-    """How the page shows an enlargement method (ae_core's display name): interpolations and manifold projection
-    in the session's language, a trained model by its checkpoint's name."""
-    if name in METHOD_LABELS:
-        return _(METHOD_LABELS[name])
-    if name.startswith(PROJECTION):
-        return _("projection: {name}", name=name.removeprefix(PROJECTION))
-    return name
 
 
 def and_list(items: list[str]) -> str:
@@ -66,7 +55,7 @@ def claim_sentence(figures: dict, n_test: int) -> str:
         trained.append(_("from {side}×{side}, bicubic {bicubic:.1f} dB and {best} {psnr:.1f} dB ({gain:+.1f} dB)",
                          side=side, bicubic=bicubic, best=method_label(best), psnr=learned[best],
                          gain=learned[best] - bicubic))
-        projections = {n: v for n, v in learned.items() if n.startswith(PROJECTION)}
+        projections = {n: v for n, v in learned.items() if n.startswith(PROJECTION_PREFIX)}
         if projections:
             best = max(projections, key=projections.get)
             projected.append(_("{gain:+.1f} dB from {side}×{side} ({best})", gain=projections[best] - bicubic,
@@ -131,7 +120,7 @@ def compare(clean) -> None:
         try:
             chosen[name] = load_model(name)[0]
         except ValueError as err:
-            st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=error_text(err)))
+            st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=translated(err)))
     if not trained_names:
         st.info(_("No super-resolution model was found in checkpoints/. Train one with "
                   "`python -m ae_core.train --name superres_resunet --arch resunet --noise downsample "

@@ -8,7 +8,7 @@ from ae_core import checkpoint
 from ae_core.config import CODELESS, ModelConfig, TrainConfig
 from ae_core.jobs import JobView, TrainingJob
 from ui import labels, training
-from ui.i18n import N_, _, error_text, n_, number
+from ui.i18n import N_, _, n_, number, translated
 from ui.loaders import load_model
 from ui.plots import fit_width
 
@@ -93,7 +93,7 @@ def live_status() -> None:
                      seconds=seconds)
         st.progress(view.fraction, text=_("Measuring the model on the test digits...") if view.measuring else text)
         if view.note:
-            st.info(training.note_text(view.note), icon=":material/cloud_off:")
+            st.info(translated(view.note), icon=":material/cloud_off:")
         if view.batch_losses:
             st.plotly_chart(loss_figure(view, job.training.epochs), key="train_live_curve",
                             config={"displayModeBar": False})
@@ -144,7 +144,7 @@ def settings() -> tuple[str, ModelConfig, TrainConfig, int] | None:
         train_cfg = TrainConfig(epochs=epochs, loss=loss, noise=noise, p=p, seed=int(seed),
                                 contractive=contractive if linear else 0.0)
     except ValueError as err:
-        st.error(error_text(err))
+        st.error(translated(err))
         return None
     return training.safe_name(name.strip() or suggested, training.taken_names()), model_cfg, train_cfg, digits
 
@@ -166,9 +166,9 @@ def your_models() -> None:
                                "({n:,} test digits) · {seconds:.0f} s", clean=view.metrics["clean"]["psnr"], p=0.5,
                                dropout=view.metrics["dropout"]["psnr"], n=view.metrics["n"], seconds=view.seconds))
             if view.note:
-                head.caption(training.note_text(view.note))
+                head.caption(translated(view.note))
             if view.message:
-                (head.error if view.state == "failed" else head.info)(training.outcome_text(view.message))
+                (head.error if view.state == "failed" else head.info)(translated(view.message))
             if job.has_model:
                 actions.download_button(_("Download checkpoint"), checkpoint.pack(job.name, job.folder),
                                         file_name=f"{job.name}.zip", mime="application/zip",
@@ -216,7 +216,7 @@ def bring_a_checkpoint() -> None:
         if kind == "success":
             st.success(_("{name} is ready: pick it on any page.", name=names))
         else:
-            st.error(_("{names}: not usable as a checkpoint. {error}", names=names, error=error_text(err)))
+            st.error(_("{names}: not usable as a checkpoint. {error}", names=names, error=translated(err)))
     for name in list(training.uploads()):
         text, button = st.columns([4, 1], vertical_alignment="center")
         try:
@@ -225,7 +225,7 @@ def bring_a_checkpoint() -> None:
             text.markdown(_("**{name}** (uploaded): {arch}, {code}", name=name, arch=labels.architecture(m["arch"]),
                             code=code))
         except ValueError as err:
-            text.error(_("{name} cannot be used: {error}", name=name, error=error_text(err)))
+            text.error(_("{name} cannot be used: {error}", name=name, error=translated(err)))
         if button.button(_("Remove"), icon=":material/delete:", key=f"train_remove_upload_{name}"):
             training.remove_upload(name)
             st.rerun()

