@@ -56,8 +56,7 @@ except ValueError as err:
     st.stop()
 dim = model.cfg.code_size
 low, high = compress.ranges_of(codec)
-with st.spinner(_(view.PCA_SPINNER)):
-    pca = view.pca_codec(dim) if dim <= view.max_pca_components() else None  # PCA has at most 784 components
+pca = view.pca_codec(dim) if dim <= view.max_pca_components() else None  # PCA has at most 784 components
 clean = np.asarray(digit, dtype=np.float32)[None]  # (1, 28, 28)
 
 decoded = compress.ae_roundtrip(model, clean, low, high)  # {format: (1, 28, 28)}
@@ -125,9 +124,7 @@ if entry is not None and entry.get("sha256") == card["sha256"]:
     note = _("test set")
 else:
     folder = model_folder(name)
-    with st.spinner(_(view.CURVE_SPINNER)):
-        model_curve = view.session_curve(name, str(folder), card["sha256"], tuple(low.tolist()),
-                                         tuple(high.tolist()))
+    model_curve = view.session_curve(name, str(folder), card["sha256"], tuple(low.tolist()), tuple(high.tolist()))
     where = _("this model on the first {n:,} test digits, measured here", n=view.SESSION_TEST_DIGITS)
     note = _("first {n:,} test digits", n=view.SESSION_TEST_DIGITS)
 pca_curve = (bench or {}).get("pca", {}).get(str(dim), {}).get("points")

@@ -121,10 +121,15 @@ async def load_page(session: Session, page: Page, i: int) -> float:
     return 1000 * (time.perf_counter() - began)
 
 
+def session_query(page: Page, i: int, args) -> str:
+    """Session i's query string: the page's, plus ?lang= for a language other than English (--lang)."""
+    return "&".join(part for part in (page.query(i), f"lang={args.lang}" if args.lang != "en" else "") if part)
+
+
 async def warm_up(base: str, page: Page, args, tally: Tally) -> int | None:
     """Load the page once, untimed, and leave: the first run of a fresh server imports torch and loads the
     models. Returns the milliseconds it took (None if it failed)."""
-    session = Session(base, page.path, page.query(args.sessions), args.timeout)
+    session = Session(base, page.path, session_query(page, args.sessions, args), args.timeout)
     try:
         return round(await load_page(session, page, args.sessions))
     except UpdateError as err:
@@ -139,7 +144,7 @@ async def user(i: int, base: str, page: Page, args, tally: Tally, loaded: asynci
     """One user: load the page (staggered), wait for the load to start, then act and think until the deadline
     or `--updates`. Returns the session, still connected, for the caller to close."""
     name, rng = f"s{i:02d}", random.Random(args.seed * 1000 + i)
-    session = Session(base, page.path, page.query(i), args.timeout)
+    session = Session(base, page.path, session_query(page, i, args), args.timeout)
     await asyncio.sleep(i * args.ramp / max(1, args.sessions))
     try:
         tally.loads.append(await load_page(session, page, i))
@@ -254,7 +259,7 @@ async def run_churn(base: str, args, pids: list[int], redact: dict) -> dict:
 
     async def worker() -> None:
         for i in queue:
-            name, session = f"c{i:03d}", Session(base, page.path, page.query(i), args.timeout)
+            name, session = f"c{i:03d}", Session(base, page.path, session_query(page, i, args), args.timeout)
             try:
                 tally.loads.append(await load_page(session, page, i))
                 update = await session.change(*page.actions["p"][1](session, random.Random(i)))
@@ -512,6 +517,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30, help="an update slower than this is an error, s "
                                                                   "(default 30)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sessions' choices (default 0)")
+    parser.add_argument("--lang", default="en", help="the sessions' language, as ?lang= (default en)")
     parser.add_argument("--churn", type=int, default=0, help="churn mode: this many sessions one after another "
                                                              "(default 0: off)")
     parser.add_argument("--concurrency", type=int, default=5, help="churn: sessions at a time (default 5)")
@@ -572,6 +578,7 @@ def main(argv=None) -> int:
         "command": " ".join(["python bench/ws_load.py", *map(relative_arg, words)]),
         "section": args.section,
         "setup": {"think_s": args.think, "ramp_s": args.ramp, "timeout_s": args.timeout, "seed": args.seed,
+                  "lang": args.lang,
                   "churn": args.churn, "actions": {a: w for a, (w, _) in PAGES[args.page].actions.items()},
                   "server_core": SERVER_CORE, "client_core": CLIENT_CORE, "cpu_count": os.cpu_count(),
                   "loadavg_1_5_15_before": [round(v, 2) for v in load_before],

@@ -11,6 +11,7 @@ import re
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -22,6 +23,7 @@ from ae_core.data import DATA_ENV, load_mnist
 from ae_core.errors import InputError, Message
 from ui import i18n
 from ui.glossary import GLOSSARY
+from ui.repair import comparison_png
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -152,6 +154,37 @@ def test_messages_and_errors_survive_pickling():
     for item in (InputError("got {shapes}", shapes={"clean": (28, 28)}), Message("kept {n}", n=3)):
         copy = pickle.loads(pickle.dumps(item))
         assert type(copy) is type(item) and str(copy) == str(item) and copy.template == item.template
+
+
+def test_the_comparison_png_draws_turkish_letters():
+    """Repair's download: each of ç ğ ı İ ö ş is its own glyph, not the box a font without it draws."""
+    digit = np.zeros((28, 28), np.float32)
+    pictures = {letter: comparison_png({letter: digit}) for letter in "çğıİöş"}
+    box = comparison_png({"\U0001F9FF": digit})  # a character the font lacks
+    assert len({picture.tobytes() for picture in pictures.values()}) == 6
+    assert all(picture.shape == box.shape and not np.array_equal(picture, box) for picture in pictures.values())
+
+
+LECTURE = ROOT.parent / "shared" / "lecture-07-3.md"  # the Turkish lecture, the English in HTML comments
+
+
+def turkish_lower(text: str) -> str:
+    """Lower case by Turkish rules: I -> ı and İ -> i (str.lower() gives i and i + a combining dot)."""
+    return text.replace("I", "ı").replace("İ", "i").lower()
+
+
+def test_the_glossary_is_the_lectures():
+    """Every pair of Home's glossary is in the lecture: the English term in its English, the Turkish one in its
+    Turkish (as written there, or with its last letter changed by a suffix: süper-çözünürlük, -lüğü)."""
+    if not LECTURE.is_file():
+        pytest.skip(f"{LECTURE} is not here: the glossary cannot be checked against the lecture")
+    text = LECTURE.read_text()
+    english = " ".join(re.findall(r"<!--(.*?)-->", text, flags=re.DOTALL)).lower()
+    turkish = turkish_lower(re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL))
+    assert len(GLOSSARY) >= 30
+    for english_term, turkish_term in GLOSSARY:
+        assert english_term.lower() in english, english_term
+        assert turkish_lower(turkish_term)[:-1] in turkish, turkish_term
 
 
 def test_every_language_has_a_name_in_itself():

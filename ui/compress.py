@@ -12,7 +12,7 @@ import streamlit as st
 
 from ae_core import checkpoint, compress
 from ae_core.baselines import fit_pca
-from ui.i18n import N_, _
+from ui.i18n import N_, LazyText, _
 from ui.loaders import load_model, model_folder, session_models, test_digits, train_digits
 from ui.plots import fit_width
 
@@ -20,11 +20,6 @@ BENCH_COMMAND = "AE_DATA_DIR=<mnist folder> python bench/compress.py"
 SESSION_TEST_DIGITS = 1000  # a session model's curve is measured on this many test digits
 COLOURS = {"model": "#d62728", "PCA": "#7f7f7f", "JPEG": "#1f77b4", "WebP": "#2ca02c", "PNG": "#9467bd"}
 PAYLOAD_WORDS = {"JPEG": N_("scan data"), "WebP": N_("bitstream"), "PNG": "IDAT"}  # an image codec's bare payload
-# Spinners of the cached computations below: shown by their callers (a cache's own spinner text is fixed at
-# import, before a session has a language); st.spinner appears only when the call takes more than half a second.
-RANGES_SPINNER = N_("Measuring the code ranges on the training digits...")
-PCA_SPINNER = N_("Fitting PCA on the training digits...")
-CURVE_SPINNER = N_("Measuring this model on the test digits...")
 
 
 def format_label(fmt: str) -> str:
@@ -33,7 +28,7 @@ def format_label(fmt: str) -> str:
     return _("{bits}-bit", bits=compress.FORMAT_BITS[fmt]) if label.endswith("-bit") else label
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=LazyText(N_("Measuring the code ranges on the training digits...")), max_entries=16)
 def _computed_codec(name: str, folder: str, sha256: str) -> dict:
     digits = train_digits()
     model = load_model(name)[0]
@@ -62,12 +57,11 @@ def codec_for(name: str) -> tuple[dict, str]:
             why = _("{file} is missing", file=compress.codec_path(name).name)
     else:
         why = _("a model of this session")
-    with st.spinner(_(RANGES_SPINNER)):
-        codec = _computed_codec(name, str(folder), card["sha256"])
+    codec = _computed_codec(name, str(folder), card["sha256"])
     return codec, _("computed here from {n:,} training digits ({why})", n=codec["data"]["n"], why=why)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=LazyText(N_("Fitting PCA on the training digits...")))
 def _full_pca():
     digits = train_digits()
     return fit_pca(digits.images, max_pca_components())
@@ -85,7 +79,7 @@ def pca_codec(dim: int) -> compress.PcaCodec:
     return compress.pca_codec(_full_pca(), train_digits().images, dim)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=LazyText(N_("Measuring this model on the test digits...")), max_entries=8)
 def session_curve(name: str, folder: str, sha256: str, low: tuple, high: tuple) -> list[dict]:
     """A model's rate-distortion points on the first SESSION_TEST_DIGITS test digits (for a model the
     stored benchmark does not hold), with the ranges (low, high) of its codec; kept per weights file (show

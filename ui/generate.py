@@ -10,7 +10,7 @@ import streamlit as st
 
 from ae_core import generate
 from ae_core.config import CODELESS
-from ui.i18n import _
+from ui.i18n import N_, LazyText, _
 from ui.loaders import all_cards, model_folder, session_models, train_digits
 
 
@@ -34,7 +34,7 @@ def generators() -> tuple[list[str], dict[str, str]]:
     return offered, left_out
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)  # gaussians() shows the spinner, in the session's language
+@st.cache_resource(show_spinner=LazyText(N_("Fitting Gaussians to the training digits' codes...")), max_entries=16)
 def _session_gaussians(name: str, folder: str, sha256: str, _model) -> dict:
     """A session model's code Gaussians over the training digits, fitted once per weights file."""
     digits = train_digits()
@@ -44,6 +44,5 @@ def _session_gaussians(name: str, folder: str, sha256: str, _model) -> dict:
 def gaussians(name: str, model, card: dict) -> dict:
     """The code Gaussians of `name` (ae_core.generate): the stored file, or fitted for a session model."""
     if name in session_models():
-        with st.spinner(_("Fitting Gaussians to the training digits' codes...")):  # shown only if it takes 0.5 s
-            return _session_gaussians(name, str(model_folder(name)), card["sha256"], model)
+        return _session_gaussians(name, str(model_folder(name)), card["sha256"], model)
     return generate.load_gaussians(name)

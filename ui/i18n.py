@@ -51,7 +51,7 @@ def language() -> str:
     URL's ?lang= (which will be its value); the source language outside a session or for an unknown code."""
     if get_script_run_ctx(suppress_warning=True) is None:  # a script or a test calling a page's helpers
         return SOURCE
-    code = st.session_state[KEY] if KEY in st.session_state else st.query_params.get(KEY, SOURCE)
+    code = st.session_state.get(KEY) or st.query_params.get(KEY, SOURCE)  # one lookup each: every text asks
     return code if code in languages() else SOURCE
 
 
@@ -72,6 +72,12 @@ def catalogue(code: str) -> gettext.NullTranslations:
     except FileNotFoundError as err:
         raise RuntimeError(f"locales/{code}/LC_MESSAGES/{DOMAIN}.mo is missing: run `make catalogues` "
                            "(make run and make test do it) to compile the catalogues.") from err
+
+
+@cache
+def formatter(code: str) -> "_LocalFormatter":
+    """The one formatter of a language (it holds nothing but the language's marks)."""
+    return _LocalFormatter(code)
 
 
 class _LocalFormatter(string.Formatter):
@@ -99,14 +105,14 @@ def _(message: str, **values) -> str:
     format."""
     code = language()
     text = catalogue(code).gettext(message)
-    return _LocalFormatter(code).format(text, **values) if values else text
+    return formatter(code).format(text, **values) if values else text
 
 
 def n_(singular: str, plural: str, count: int, **values) -> str:
     """The singular or plural message for `count`, by the language's plural rule, then filled in as `_`."""
     code = language()
     text = catalogue(code).ngettext(singular, plural, count)
-    return _LocalFormatter(code).format(text, **values) if values else text
+    return formatter(code).format(text, **values) if values else text
 
 
 def N_(message: str) -> str:
@@ -125,7 +131,7 @@ class LazyText(str):
 
 def number(value: float, spec: str = "") -> str:
     """One number in the session's language: number(27.31, ".1f") is "27.3" in English, "27,3" in Turkish."""
-    return _LocalFormatter(language()).format_field(value, spec)
+    return formatter(language()).format_field(value, spec)
 
 
 def plot_separators() -> str:

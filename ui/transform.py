@@ -9,7 +9,7 @@ once per weights file from the loaded test digits, as ui.loaders does for latent
 import streamlit as st
 
 from ae_core import checkpoint, transform
-from ui.i18n import N_, _, number
+from ui.i18n import N_, LazyText, _, number
 from ui.loaders import bench_results, load_model, model_folder, session_models, test_digits
 
 # Per kind: the range slider's (min, max, step, format) and the plot's axis title (the default sweeps are
@@ -57,7 +57,7 @@ def has_scales(name: str) -> bool:
     return name in session_models() or transform.scales_path(name).is_file()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)  # scales() shows the spinner, in the session's language
+@st.cache_resource(show_spinner=LazyText(N_("Measuring random pairs of test digits...")), max_entries=16)
 def _session_scales(name: str, sha256: str, _model) -> dict:
     """A session model's yardsticks over the loaded test digits, computed once per weights file."""
     digits = test_digits()
@@ -70,8 +70,7 @@ def scales(name: str) -> dict:
     if name in session_models():
         card = checkpoint.read_card(name, model_folder(name))
         model = load_model(name)[0]
-        with st.spinner(_("Measuring random pairs of test digits...")):  # shown only if it takes 0.5 s
-            return _session_scales(name, card["sha256"], model)
+        return _session_scales(name, card["sha256"], model)
     return transform.load_scales(name)
 
 
