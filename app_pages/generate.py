@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ae_core import generate
+from ui import i18n
 from ui.generate import gaussians, generators
 from ui.i18n import _, number, translated
 from ui.images import image_row
@@ -83,7 +84,8 @@ def share_chart(shares: dict, chosen: int | None, yardstick: float | None) -> go
 def number_list(values: list[float]) -> str:
     """Numbers of one decimal in the session's language, one after another: "0.5, 1.0, 1.5", or with "; "
     where the decimal mark is a comma ("0,5; 1,0; 1,5")."""
-    return ("; " if number(0.5, ".1f") == "0,5" else ", ").join(number(v, ".1f") for v in values)
+    decimal_comma = i18n.marks(i18n.language())[0] == ","
+    return ("; " if decimal_comma else ", ").join(number(v, ".1f") for v in values)
 
 
 def measurements(labels: np.ndarray, distance: np.ndarray, digit_class: int | None, temperature: float) -> None:

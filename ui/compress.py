@@ -74,16 +74,14 @@ def max_pca_components() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def pca_codec(dim: int) -> compress.PcaCodec:
-    """PCA with `dim` components of the loaded training digits, and its coefficient ranges (the first call
-    fits PCA: show PCA_SPINNER around it)."""
+    """PCA with `dim` components of the loaded training digits, and its coefficient ranges."""
     return compress.pca_codec(_full_pca(), train_digits().images, dim)
 
 
 @st.cache_resource(show_spinner=LazyText(N_("Measuring this model on the test digits...")), max_entries=8)
 def session_curve(name: str, folder: str, sha256: str, low: tuple, high: tuple) -> list[dict]:
     """A model's rate-distortion points on the first SESSION_TEST_DIGITS test digits (for a model the
-    stored benchmark does not hold), with the ranges (low, high) of its codec; kept per weights file (show
-    CURVE_SPINNER around the call)."""
+    stored benchmark does not hold), with the ranges (low, high) of its codec; kept per weights file."""
     test = test_digits().images[:SESSION_TEST_DIGITS].numpy()
     model = load_model(name)[0]
     dim = model.cfg.code_size
