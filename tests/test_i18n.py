@@ -219,9 +219,12 @@ def visible_texts(at: AppTest) -> list[str]:
         proto = getattr(node, "proto", None)
         if kind != "html" and proto is not None and hasattr(proto, "DESCRIPTOR"):  # html: style rules, scripts
             collect(MessageToDict(proto))
-        if kind in ("table", "arrow_data_frame"):
+        if kind in ("table", "dataframe"):
             frame = node.value
-            found.extend(str(v) for v in [*frame.columns, *frame.index, *frame.to_numpy().ravel()])
+            # A dataframe shows a column under its column_config label (collected above) if it has one.
+            config = json.loads(proto.columns or "{}") if kind == "dataframe" else {}
+            headers = [c for c in frame.columns if "label" not in config.get(c, {})]
+            found.extend(str(v) for v in [*headers, *frame.index, *frame.to_numpy().ravel()])
         for child in getattr(node, "children", {}).values():
             walk(child)
 
